@@ -1,0 +1,113 @@
+/**
+ * Analytics API under `/api/v1/tenants/:tenantId/analytics/`: `summary`, `sales-over-time`, `top-customers`.
+ * Each handler validates the query, resolves the tenant (404 for an unknown one), resolves the range in the
+ * tenant's time zone and calls the metric module. Money: decimal strings in shop currency; Shopify ids:
+ * strings exactly as Shopify sent them.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../db/client.ts';
+import type { TenantService } from '../tenants/tenant.service.ts';
+import { tenantParams } from '../tenants/tenant.routes.ts';
+import { topCustomers } from './customers.ts';
+import { INTERVALS, MAX_DAYS, rangeQuery, resolveRange } from './range.ts';
+import { salesOverTime, salesSummary } from './sales.ts';
+
+const money = z.string();
+const salesFigures = {
+  grossSales: money,
+  discounts: money,
+  returns: money,
+  netSales: money,
+  shipping: money,
+  taxes: money,
+  totalSales: money,
+};
+const rangeEcho = z.object({ from: z.string(), to: z.string(), timezone: z.string() });
+
+export const summaryResponse = z.object({
+  range: rangeEcho,
+  currency: z.string(),
+  orders: z.number(),
+  customers: z.number(),
+  newCustomers: z.number(),
+  ...salesFigures,
+  averageOrderValue: money,
+});
+
+export const salesOverTimeResponse = z.object({
+  range: rangeEcho,
+  currency: z.string(),
+  interval: z.enum(INTERVALS),
+  rows: z.array(z.object({ date: z.string(), orders: z.number(), ...salesFigures })),
+});
+
+export const topCustomersResponse = z.object({
+  range: rangeEcho,
+  currency: z.string(),
+  customers: z.array(
+    z.object({
+      customerId: z.string(),
+      email: z.string().nullable(),
+      firstName: z.string().nullable(),
+      lastName: z.string().nullable(),
+      orders: z.number(),
+      netSales: money,
+    }),
+  ),
+});
+
+export type SummaryResponse = z.infer<typeof summaryResponse>;
+export type SalesOverTimeResponse = z.infer<typeof salesOverTimeResponse>;
+export type TopCustomersResponse = z.infer<typeof topCustomersResponse>;
+
+export async function analyticsRoutes(app: FastifyInstance, options: { db: Database; tenants: TenantService }) {
+  const { db, tenants } = options;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const base = '/tenants/:tenantId/analytics';
+
+  api.get(
+    `${base}/summary`,
+    { schema: { params: tenantParams, querystring: rangeQuery, response: { 200: summaryResponse } } },
+    async (request) => {
+      const tenant = await tenants.record(request.params.tenantId);
+      const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
+      return { range, ...(await salesSummary(db, tenant.id, range, tenant.currency)) };
+    },
+  );
+
+  api.get(
+    `${base}/sales-over-time`,
+    {
+      schema: {
+        params: tenantParams,
+        querystring: rangeQuery.extend({ interval: z.enum(INTERVALS).default('day') }),
+        response: { 200: salesOverTimeResponse },
+      },
+    },
+    async (request) => {
+      const tenant = await tenants.record(request.params.tenantId);
+      const range = resolveRange(request.query, tenant.timezone, MAX_DAYS[request.query.interval]);
+      const rows = await salesOverTime(db, tenant.id, range, request.query.interval);
+      return { range, currency: tenant.currency, interval: request.query.interval, rows };
+    },
+  );
+
+  api.get(
+    `${base}/top-customers`,
+    {
+      schema: {
+        params: tenantParams,
+        querystring: rangeQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
+        response: { 200: topCustomersResponse },
+      },
+    },
+    async (request) => {
+      const tenant = await tenants.record(request.params.tenantId);
+      const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
+      const customers = await topCustomers(db, tenant.id, range, request.query.limit);
+      return { range, currency: tenant.currency, customers };
+    },
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Report ranges: `from`/`to` are calendar dates (inclusive) in the tenant's time zone. The SQL turns them
+ * into UTC bounds with `AT TIME ZONE`, so days are cut at the store's midnight, DST included.
+ */
+import { z } from 'zod';
+import { HttpError } from '../http/errors.ts';
+
+export const INTERVALS = ['day', 'week', 'month'] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/** Query string of every report: `from`, `to` (default: the last 30 days in the store's time zone). */
+export const rangeQuery = z.object({ from: date.optional(), to: date.optional() });
+
+export type DateRange = { from: string; to: string; timezone: string };
+
+/** The longest range a report takes, in days: ten years for daily series, a century otherwise. */
+export const MAX_DAYS = { day: 3660, week: 36600, month: 36600, total: 36600 } as const;
+
+/** Today's date in `timezone`, as YYYY-MM-DD. */
+export function todayIn(timezone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/**
+ * Resolves the requested range for a tenant.
+ *
+ * @param maxDays the longest allowed span (`MAX_DAYS`; default: ten years).
+ * @throws HttpError 400 `invalid_range` for impossible dates, `from` after `to`, or a span over `maxDays`.
+ */
+export function resolveRange(
+  query: { from?: string | undefined; to?: string | undefined },
+  timezone: string,
+  maxDays: number = MAX_DAYS.day,
+): DateRange {
+  const to = query.to ?? todayIn(timezone);
+  const from = query.from ?? shiftDays(to, -29);
+  for (const value of [from, to]) {
+    if (!isCalendarDate(value)) throw new HttpError(400, 'invalid_range', `${value} is not a calendar date`);
+  }
+  const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+  if (days < 0) throw new HttpError(400, 'invalid_range', '`from` must not be after `to`');
+  if (days > maxDays) {
+    throw new HttpError(400, 'invalid_range', `a range may span at most ${maxDays} days for this report`);
+  }
+  return { from, to, timezone };
+}
+
+function isCalendarDate(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
+
+function shiftDays(value: string, days: number): string {
+  return new Date(Date.parse(`${value}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

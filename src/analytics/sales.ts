@@ -1,0 +1,168 @@
+/**
+ * Sales metrics, as Shopify's sales reports define them
+ * (help.shopify.com/en/manual/reports-and-analytics/shopify-reports/report-types/default-reports/sales-reports,
+ * and the ShopifyQL `sales` schema, shopify.dev/docs/api/shopifyql/latest/schemas/sales_revenue/sales):
+ *
+ * - Orders: orders placed in the range (by processed date). Test and deleted orders never count.
+ * - Gross sales: product price x quantity, before discounts, returns, shipping and taxes, on the order's
+ *   date. Cancelled, pending and unpaid orders count. Gift cards are not sales.
+ * - Discounts: line item discounts plus each line's share of order-level discounts, on the order's date.
+ * - Returns: the refunded line items' value after discounts and before tax, on the refund's date. A
+ *   cancelled order without refunds returns its whole sale on the cancellation date.
+ * - Net sales = gross sales - discounts - returns.
+ * - Shipping: shipping charges less shipping discounts on the order's date, less refunded shipping on the
+ *   refund's date.
+ * - Taxes: order taxes on the order's date, less refunded taxes on the refund's date.
+ * - Total sales = net sales + shipping + taxes.
+ * - Average order value = (gross sales - discounts) / orders.
+ * Discounts and returns are reported as positive amounts that net sales subtracts. Days are the store's
+ * (tenant time zone). Money: decimal strings in shop currency, rounded to cents.
+ *
+ * The per-order and per-refund parts are computed when an order or refund is normalized
+ * (src/ingest/normalize.ts); this module adds them up by date.
+ */
+import type { Queryable } from '../db/client.ts';
+import type { DateRange, Interval } from './range.ts';
+
+/**
+ * The sales events of one tenant in a range: one row per sale (order date), return (refund date) and
+ * cancellation without refunds (cancellation date). Parameters: $1 tenant id, $2 from, $3 to, $4 time zone.
+ */
+export const SALES_EVENTS_SQL = `
+bounds AS (
+  SELECT ($2::date::timestamp AT TIME ZONE $4) AS start_at,
+         (($3::date + 1)::timestamp AT TIME ZONE $4) AS end_at
+),
+sales_events AS (
+  SELECT o.processed_at AS occurred_at, o.id AS order_id, o.customer_id, 1 AS orders,
+         o.gross_sales AS gross_sales, o.discounts, 0::numeric AS returns, o.shipping, o.taxes
+  FROM orders o, bounds b
+  WHERE o.tenant_id = $1 AND NOT o.test AND o.deleted_at IS NULL
+    AND o.processed_at >= b.start_at AND o.processed_at < b.end_at
+  UNION ALL
+  SELECT r.processed_at, o.id, o.customer_id, 0, 0, 0, r.returns, -r.refunded_shipping, -r.refunded_taxes
+  FROM refunds r
+  JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
+  CROSS JOIN bounds b
+  WHERE r.tenant_id = $1 AND NOT o.test AND o.deleted_at IS NULL
+    AND r.processed_at >= b.start_at AND r.processed_at < b.end_at
+  UNION ALL
+  SELECT o.cancelled_at, o.id, o.customer_id, 0, 0, 0, o.gross_sales - o.discounts, -o.shipping, -o.taxes
+  FROM orders o, bounds b
+  WHERE o.tenant_id = $1 AND NOT o.test AND o.deleted_at IS NULL
+    AND o.cancelled_at >= b.start_at AND o.cancelled_at < b.end_at
+    AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.tenant_id = o.tenant_id AND r.order_id = o.id)
+)`;
+
+/** Money columns of a sales aggregate, rounded to cents. */
+const MONEY_AGGREGATES = `
+  round(coalesce(sum(gross_sales), 0), 2)::text AS gross_sales,
+  round(coalesce(sum(discounts), 0), 2)::text AS discounts,
+  round(coalesce(sum(returns), 0), 2)::text AS returns,
+  round(coalesce(sum(gross_sales - discounts - returns), 0), 2)::text AS net_sales,
+  round(coalesce(sum(shipping), 0), 2)::text AS shipping,
+  round(coalesce(sum(taxes), 0), 2)::text AS taxes,
+  round(coalesce(sum(gross_sales - discounts - returns + shipping + taxes), 0), 2)::text AS total_sales`;
+
+type MoneyRow = {
+  gross_sales: string;
+  discounts: string;
+  returns: string;
+  net_sales: string;
+  shipping: string;
+  taxes: string;
+  total_sales: string;
+};
+
+export type SalesFigures = {
+  grossSales: string;
+  discounts: string;
+  returns: string;
+  netSales: string;
+  shipping: string;
+  taxes: string;
+  totalSales: string;
+};
+
+export type SalesSummary = SalesFigures & {
+  currency: string;
+  orders: number;
+  customers: number;
+  newCustomers: number;
+  averageOrderValue: string;
+};
+
+const figures = (row: MoneyRow): SalesFigures => ({
+  grossSales: row.gross_sales,
+  discounts: row.discounts,
+  returns: row.returns,
+  netSales: row.net_sales,
+  shipping: row.shipping,
+  taxes: row.taxes,
+  totalSales: row.total_sales,
+});
+
+/**
+ * The sales summary of a tenant over a range. `customers`: distinct customers with an order in the range;
+ * `newCustomers`: those of them whose first order (ever, test and deleted orders aside) is in the range.
+ */
+export async function salesSummary(
+  db: Queryable,
+  tenantId: string,
+  range: DateRange,
+  currency: string,
+): Promise<SalesSummary> {
+  const [row] = await db.query<
+    MoneyRow & { orders: string; customers: string; new_customers: string; average_order_value: string }
+  >(
+    `WITH ${SALES_EVENTS_SQL},
+     buyers AS (SELECT DISTINCT customer_id FROM sales_events WHERE orders = 1 AND customer_id IS NOT NULL)
+     SELECT ${MONEY_AGGREGATES},
+       coalesce(sum(orders), 0)::text AS orders,
+       (SELECT count(*) FROM buyers)::text AS customers,
+       (SELECT count(*) FROM buyers
+         WHERE (SELECT min(o.processed_at) FROM orders o
+                WHERE o.tenant_id = $1 AND o.customer_id = buyers.customer_id
+                  AND NOT o.test AND o.deleted_at IS NULL) >= (SELECT start_at FROM bounds))::text AS new_customers,
+       CASE WHEN coalesce(sum(orders), 0) = 0 THEN '0.00'
+            ELSE round(sum(gross_sales - discounts) / sum(orders), 2)::text END AS average_order_value
+     FROM sales_events`,
+    [tenantId, range.from, range.to, range.timezone],
+  );
+  return {
+    currency,
+    orders: Number(row!.orders),
+    customers: Number(row!.customers),
+    newCustomers: Number(row!.new_customers),
+    ...figures(row!),
+    averageOrderValue: row!.average_order_value,
+  };
+}
+
+export type SalesBucket = SalesFigures & { date: string; orders: number };
+
+/**
+ * Sales figures per day, week (ISO, from Monday) or month in the tenant's time zone, every bucket of the
+ * range included (empty ones as zeros). `date` is the bucket's first day (YYYY-MM-DD).
+ */
+export async function salesOverTime(
+  db: Queryable,
+  tenantId: string,
+  range: DateRange,
+  interval: Interval,
+): Promise<SalesBucket[]> {
+  const rows = await db.query<MoneyRow & { date: string; orders: string }>(
+    `WITH ${SALES_EVENTS_SQL},
+     buckets AS (
+       SELECT generate_series(date_trunc($5, $2::date::timestamp), $3::date::timestamp, ('1 ' || $5)::interval) AS bucket
+     ),
+     bucketed AS (
+       SELECT date_trunc($5, occurred_at AT TIME ZONE $4) AS bucket, * FROM sales_events
+     )
+     SELECT to_char(k.bucket, 'YYYY-MM-DD') AS date, coalesce(sum(e.orders), 0)::text AS orders, ${MONEY_AGGREGATES}
+     FROM buckets k LEFT JOIN bucketed e ON e.bucket = k.bucket
+     GROUP BY k.bucket ORDER BY k.bucket`,
+    [tenantId, range.from, range.to, range.timezone, interval],
+  );
+  return rows.map((row) => ({ date: row.date, orders: Number(row.orders), ...figures(row) }));
+}

@@ -1,0 +1,157 @@
+/**
+ * Composition root: opens the database, runs migrations, resolves the embedded defaults (admin token and
+ * encryption key kept in the data dir), and wires services, the HTTP server and the inbox worker for a role.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { ConfigError, type Config, type Role } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { buildServer } from './http/server.ts';
+import { InboxWriter } from './ingest/inbox.repository.ts';
+import { InboxWorker } from './ingest/worker.ts';
+import { SecretBox } from './lib/crypto.ts';
+import { Metrics } from './lib/metrics.ts';
+import { TenantDirectory } from './tenants/tenant-directory.ts';
+import { TenantRepository } from './tenants/tenant.repository.ts';
+import { TenantService } from './tenants/tenant.service.ts';
+
+export type App = {
+  config: Config;
+  db: Database;
+  log: Logger;
+  metrics: Metrics;
+  tenants: TenantService;
+  server: FastifyInstance | null;
+  worker: InboxWorker | null;
+  /** The admin token in force (generated in the embedded default when not configured). */
+  adminToken: string;
+  /** Stops the worker after its batch, drains HTTP requests, closes the database. */
+  close(): Promise<void>;
+};
+
+/** Creates the logger: JSON lines, secrets redacted. */
+export function createLogger(level: Config['LOG_LEVEL']): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-shopify-hmac-sha256"]',
+        'headers.authorization',
+        '*.webhookSecret',
+        '*.accessToken',
+      ],
+      censor: '***',
+    },
+  });
+}
+
+/**
+ * A secret from the environment, else (embedded default only) from `dataDir/file`, generated there on
+ * first use. `generated` tells whether it was created now.
+ *
+ * @throws ConfigError when a server database is configured and the variable is missing.
+ */
+function resolveSecret(
+  config: Config,
+  value: string | undefined,
+  variable: string,
+  file: string,
+  make: () => string,
+): { value: string; generated: boolean } {
+  if (value) return { value, generated: false };
+  if (config.DATABASE_URL) {
+    throw new ConfigError(`${variable} is required when DATABASE_URL is set`);
+  }
+  mkdirSync(config.SHOPSIGHT_DATA_DIR, { recursive: true });
+  const path = join(config.SHOPSIGHT_DATA_DIR, file);
+  if (existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), generated: false };
+  const created = make();
+  writeFileSync(path, `${created}\n`, { mode: 0o600 });
+  return { value: created, generated: true };
+}
+
+/**
+ * Builds a Shopsight process for `role`: `api` (HTTP only), `worker` (inbox worker only) or `all`.
+ *
+ * `options.db` replaces the configured database (tests pass a fresh one); it is closed by `close()`.
+ *
+ * @throws ConfigError for missing production secrets; database errors when it cannot connect or migrate.
+ */
+export async function createApp(
+  config: Config,
+  role: Role,
+  options: { log?: Logger; db?: Database } = {},
+): Promise<App> {
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const admin = resolveSecret(config, config.SHOPSIGHT_ADMIN_TOKEN, 'SHOPSIGHT_ADMIN_TOKEN', 'admin-token', () =>
+    randomBytes(24).toString('base64url'),
+  );
+  const key = resolveSecret(config, config.SHOPSIGHT_ENCRYPTION_KEY, 'SHOPSIGHT_ENCRYPTION_KEY', 'encryption.key', () =>
+    randomBytes(32).toString('base64'),
+  );
+  const secrets = new SecretBox(Buffer.from(key.value, 'base64'));
+
+  const db =
+    options.db ??
+    (await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.SHOPSIGHT_DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+    }));
+  await db.migrate();
+
+  const metrics = new Metrics({ defaultMetrics: true });
+  const directory = new TenantDirectory(db, secrets, config.SHOPIFY_API_SECRET, config.SHOPSIGHT_TENANT_CACHE_TTL_MS);
+  await directory.refresh();
+  const tenants = new TenantService(new TenantRepository(db.orm), secrets, directory);
+
+  const server =
+    role === 'worker'
+      ? null
+      : await buildServer({
+          db,
+          log,
+          metrics,
+          tenants,
+          directory,
+          inbox: new InboxWriter(db),
+          adminToken: admin.value,
+          webhookBodyLimit: config.SHOPSIGHT_WEBHOOK_BODY_LIMIT,
+        });
+  const worker =
+    role === 'api'
+      ? null
+      : new InboxWorker(db, log, metrics, {
+          batchSize: config.SHOPSIGHT_WORKER_BATCH_SIZE,
+          pollMs: config.SHOPSIGHT_WORKER_POLL_MS,
+          maxAttempts: config.SHOPSIGHT_WORKER_MAX_ATTEMPTS,
+          backoffBaseMs: config.SHOPSIGHT_WORKER_BACKOFF_BASE_MS,
+        });
+
+  if (admin.generated) {
+    // Printed once, when generated: the operator needs it for the API. It stays in the data dir.
+    process.stdout.write(
+      `\nShopsight generated an admin token (saved in ${join(config.SHOPSIGHT_DATA_DIR, 'admin-token')}):\n  ${admin.value}\n\n`,
+    );
+  }
+
+  return {
+    config,
+    db,
+    log,
+    metrics,
+    tenants,
+    server,
+    worker,
+    adminToken: admin.value,
+    async close() {
+      await worker?.stop();
+      await server?.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Configuration: the process environment, read once, validated with zod and turned into one typed object.
+ *
+ * Every variable is documented in `.env.example` and in the README's configuration table. An invalid value
+ * fails fast with a message that names the variable (`ConfigError`), before anything is started.
+ */
+import { z } from 'zod';
+
+/** Where the worker runs: `api` serves HTTP only, `worker` drains the inbox only, `all` does both. */
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const base64Key = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, {
+      message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+    })
+    .optional(),
+);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  SHOPSIGHT_DATA_DIR: z.string().min(1).default('./data'),
+  SHOPSIGHT_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
+  SHOPSIGHT_ENCRYPTION_KEY: base64Key,
+  SHOPIFY_API_SECRET: optionalString,
+  SHOPSIGHT_WEBHOOK_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(5 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  SHOPSIGHT_WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  SHOPSIGHT_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  SHOPSIGHT_WORKER_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(200),
+  SHOPSIGHT_WORKER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
+  SHOPSIGHT_TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The validated configuration. Secrets are present here but never logged (see `redactedConfig`). */
+export type Config = z.infer<typeof envSchema>;
+
+/** Thrown when the environment does not describe a runnable Shopsight; the message names each variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the configuration from `env` (default `process.env`).
+ *
+ * @throws ConfigError listing every invalid variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** The configuration with every secret replaced by a marker, safe to log. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    DATABASE_URL: config.DATABASE_URL ? config.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@') : undefined,
+    SHOPSIGHT_ADMIN_TOKEN: config.SHOPSIGHT_ADMIN_TOKEN ? '***' : undefined,
+    SHOPSIGHT_ENCRYPTION_KEY: config.SHOPSIGHT_ENCRYPTION_KEY ? '***' : undefined,
+    SHOPIFY_API_SECRET: config.SHOPIFY_API_SECRET ? '***' : undefined,
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * The database schema (Drizzle, PostgreSQL). Migrations in `src/db/migrations` are generated from this file
+ * with `npm run db:generate`; CI checks that they match (`npm run db:check`).
+ *
+ * Rules every tenant table follows:
+ * - `tenant_id` leads every primary, unique and foreign key, and every index.
+ * - Shopify ids are `bigint` and reach TypeScript as decimal strings (exact above 2^53).
+ * - Money is `numeric` in the shop currency and reaches TypeScript as a decimal string.
+ * - Times are `timestamptz`; `updated_at` is Shopify's, used to let a newer version win.
+ * - Deletes from Shopify are soft (`deleted_at`); `raw` keeps the entity's JSON exactly as Shopify sent it.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+  check,
+} from 'drizzle-orm/pg-core';
+
+/** A Shopify id: PostgreSQL `bigint`, a decimal string in TypeScript so that ids above 2^53 stay exact. */
+const shopifyId = customType<{ data: string; driverData: string }>({
+  dataType: () => 'bigint',
+  fromDriver: (value) => String(value),
+});
+
+const money = (name: string) => numeric(name);
+const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+const tenantRef = () =>
+  uuid('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' });
+
+/** One connected Shopify store. */
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** `*.myshopify.com`, lower case. */
+  shopDomain: text('shop_domain').notNull().unique(),
+  name: text('name').notNull(),
+  /** IANA time zone of the store; reports cut days at its midnight. */
+  timezone: text('timezone').notNull().default('UTC'),
+  /** ISO 4217 shop currency, the reporting currency. */
+  currency: text('currency').notNull().default('USD'),
+  /** Webhook signing secret, sealed with AES-256-GCM (`SecretBox`); null means the app secret is used. */
+  webhookSecretEncrypted: text('webhook_secret_encrypted'),
+  createdAt: time('created_at').notNull().defaultNow(),
+  updatedAt: time('updated_at').notNull().defaultNow(),
+});
+
+export const WEBHOOK_EVENT_STATUSES = ['pending', 'processed', 'skipped', 'dead'] as const;
+
+/**
+ * The durable inbox: every verified webhook delivery, committed before Shopify gets its 200. The worker
+ * claims pending rows with `FOR UPDATE SKIP LOCKED` and normalizes them into the entity tables.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    tenantId: tenantRef(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    /** `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id`, else a hash of topic and body. */
+    dedupeKey: text('dedupe_key').notNull(),
+    topic: text('topic').notNull(),
+    eventId: text('event_id'),
+    webhookId: text('webhook_id'),
+    apiVersion: text('api_version'),
+    triggeredAt: time('triggered_at'),
+    receivedAt: time('received_at').notNull().defaultNow(),
+    /** The body exactly as received (UTF-8 JSON text). */
+    payload: text('payload').notNull(),
+    status: text('status', { enum: WEBHOOK_EVENT_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    availableAt: time('available_at').notNull().defaultNow(),
+    processedAt: time('processed_at'),
+    skipCause: text('skip_cause'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique('webhook_events_tenant_dedupe_key').on(t.tenantId, t.dedupeKey),
+    index('webhook_events_pending').on(t.id).where(sql`status = 'pending'`),
+    index('webhook_events_tenant_status').on(t.tenantId, t.status),
+    check('webhook_events_status_check', sql`status in ('pending', 'processed', 'skipped', 'dead')`),
+  ],
+);
+
+export const customers = pgTable(
+  'customers',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    email: text('email'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    phone: text('phone'),
+    state: text('state'),
+    tags: text('tags'),
+    currency: text('currency'),
+    ordersCount: integer('orders_count'),
+    totalSpent: money('total_spent'),
+    createdAt: time('created_at'),
+    updatedAt: time('updated_at'),
+    deletedAt: time('deleted_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+export const products = pgTable(
+  'products',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    title: text('title'),
+    handle: text('handle'),
+    vendor: text('vendor'),
+    productType: text('product_type'),
+    status: text('status'),
+    tags: text('tags'),
+    createdAt: time('created_at'),
+    updatedAt: time('updated_at'),
+    publishedAt: time('published_at'),
+    deletedAt: time('deleted_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+export const productVariants = pgTable(
+  'product_variants',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    productId: shopifyId('product_id').notNull(),
+    title: text('title'),
+    sku: text('sku'),
+    price: money('price'),
+    compareAtPrice: money('compare_at_price'),
+    position: integer('position'),
+    inventoryItemId: shopifyId('inventory_item_id'),
+    createdAt: time('created_at'),
+    updatedAt: time('updated_at'),
+    deletedAt: time('deleted_at'),
+    raw: jsonb('raw').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.productId], foreignColumns: [products.tenantId, products.id] }).onDelete(
+      'cascade',
+    ),
+    index('product_variants_tenant_product').on(t.tenantId, t.productId),
+  ],
+);
+
+/**
+ * Orders, with the order-date parts of Shopify's sales figures computed at normalization time
+ * (definitions in src/analytics/sales.ts): `gross_sales`, `discounts`, `shipping`, `taxes`.
+ */
+export const orders = pgTable(
+  'orders',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    name: text('name'),
+    orderNumber: bigint('order_number', { mode: 'number' }),
+    email: text('email'),
+    /** Logical reference: the customer may arrive after the order, so there is no foreign key. */
+    customerId: shopifyId('customer_id'),
+    currency: text('currency'),
+    presentmentCurrency: text('presentment_currency'),
+    financialStatus: text('financial_status'),
+    fulfillmentStatus: text('fulfillment_status'),
+    test: boolean('test').notNull().default(false),
+    taxesIncluded: boolean('taxes_included').notNull().default(false),
+    sourceName: text('source_name'),
+    checkoutId: shopifyId('checkout_id'),
+    createdAt: time('created_at'),
+    processedAt: time('processed_at'),
+    updatedAt: time('updated_at'),
+    cancelledAt: time('cancelled_at'),
+    cancelReason: text('cancel_reason'),
+    closedAt: time('closed_at'),
+    deletedAt: time('deleted_at'),
+    subtotalPrice: money('subtotal_price'),
+    totalDiscounts: money('total_discounts'),
+    totalTax: money('total_tax'),
+    totalPrice: money('total_price'),
+    grossSales: money('gross_sales').notNull().default('0'),
+    discounts: money('discounts').notNull().default('0'),
+    shipping: money('shipping').notNull().default('0'),
+    taxes: money('taxes').notNull().default('0'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('orders_tenant_processed_at').on(t.tenantId, t.processedAt),
+    index('orders_tenant_customer').on(t.tenantId, t.customerId),
+  ],
+);
+
+export const orderLineItems = pgTable(
+  'order_line_items',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    orderId: shopifyId('order_id').notNull(),
+    productId: shopifyId('product_id'),
+    variantId: shopifyId('variant_id'),
+    title: text('title'),
+    variantTitle: text('variant_title'),
+    sku: text('sku'),
+    quantity: integer('quantity').notNull(),
+    price: money('price').notNull(),
+    giftCard: boolean('gift_card').notNull().default(false),
+    /** price x quantity. */
+    grossSales: money('gross_sales').notNull(),
+    /** Sum of the line's discount allocations (its own and its share of order-level discounts). */
+    discounts: money('discounts').notNull(),
+    taxes: money('taxes').notNull(),
+    raw: jsonb('raw').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.orderId], foreignColumns: [orders.tenantId, orders.id] }).onDelete(
+      'cascade',
+    ),
+    index('order_line_items_tenant_order').on(t.tenantId, t.orderId),
+  ],
+);
+
+/**
+ * Refunds, with their return figures computed at normalization time: `returns` (refunded line items after
+ * discounts, before tax), `refunded_shipping`, `refunded_taxes`. A refund may arrive before its order, so
+ * `order_id` is a logical reference.
+ */
+export const refunds = pgTable(
+  'refunds',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    orderId: shopifyId('order_id').notNull(),
+    note: text('note'),
+    restock: boolean('restock'),
+    createdAt: time('created_at'),
+    processedAt: time('processed_at'),
+    returns: money('returns').notNull().default('0'),
+    refundedShipping: money('refunded_shipping').notNull().default('0'),
+    refundedTaxes: money('refunded_taxes').notNull().default('0'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('refunds_tenant_order').on(t.tenantId, t.orderId),
+    index('refunds_tenant_processed_at').on(t.tenantId, t.processedAt),
+  ],
+);
+
+export const refundLineItems = pgTable(
+  'refund_line_items',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    refundId: shopifyId('refund_id').notNull(),
+    orderId: shopifyId('order_id').notNull(),
+    lineItemId: shopifyId('line_item_id'),
+    quantity: integer('quantity').notNull(),
+    /** Refunded value after discounts, before tax. */
+    subtotal: money('subtotal').notNull(),
+    totalTax: money('total_tax').notNull(),
+    restockType: text('restock_type'),
+    raw: jsonb('raw').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.refundId], foreignColumns: [refunds.tenantId, refunds.id] }).onDelete(
+      'cascade',
+    ),
+    index('refund_line_items_tenant_refund').on(t.tenantId, t.refundId),
+  ],
+);

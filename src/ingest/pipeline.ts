@@ -1,0 +1,189 @@
+/**
+ * The ingestion steps for a batch of inbox events: parse -> route by topic -> normalize -> merge -> write.
+ *
+ * Each event ends in one outcome: `processed`, `skipped` (with a cause: a topic Shopsight does not ingest,
+ * or a payload that only summarizes a change), or `dead` (a payload that can never be normalized, kept with
+ * its error). Only infrastructure failures throw, so that the worker retries them. Within a batch the newest
+ * version of each entity wins before anything is written, and the writes then go through the same
+ * newest-wins upserts as every other batch.
+ */
+import type { Queryable } from '../db/client.ts';
+import { parseJsonLossless, type JsonValue } from '../lib/json.ts';
+import { isIngestedTopic, type IngestedTopic } from '../shopify/topics.ts';
+import {
+  keyOf,
+  replaceLineItems,
+  replaceRefundLineItems,
+  replaceVariants,
+  softDelete,
+  upsertCustomers,
+  upsertOrders,
+  upsertProducts,
+  upsertRefunds,
+  type Deletion,
+} from './entity.repository.ts';
+import {
+  deletedId,
+  InvalidPayloadError,
+  normalizeCustomer,
+  normalizeOrder,
+  normalizeProduct,
+  normalizeRefund,
+  type CustomerRow,
+  type NormalizedOrder,
+  type NormalizedProduct,
+  type NormalizedRefund,
+} from './normalize.ts';
+
+/** An inbox event as the worker claims it. */
+export type InboxEvent = {
+  tenant_id: string;
+  id: string;
+  topic: string;
+  payload: string;
+  triggered_at: string | null;
+  received_at: string;
+};
+
+export type Outcome =
+  | { status: 'processed' }
+  | { status: 'skipped'; cause: SkipCause }
+  | { status: 'dead'; error: string };
+
+export const SKIP_CAUSES = ['unsupported_topic', 'order_edit_summary'] as const;
+export type SkipCause = (typeof SKIP_CAUSES)[number];
+
+/** Everything a batch writes, merged so that each entity appears once, in its newest version. */
+export class BatchWrites {
+  readonly customers = new Map<string, CustomerRow>();
+  readonly products = new Map<string, NormalizedProduct>();
+  readonly orders = new Map<string, NormalizedOrder>();
+  readonly refunds = new Map<string, NormalizedRefund>();
+  readonly deletions = { orders: new Map<string, Deletion>(), customers: new Map<string, Deletion>(), products: new Map<string, Deletion>() };
+
+  addCustomer(row: CustomerRow) {
+    keepNewest(this.customers, keyOf(row), row, (r) => r.updated_at);
+  }
+
+  addProduct(product: NormalizedProduct) {
+    keepNewest(this.products, keyOf(product.product), product, (p) => p.product.updated_at);
+  }
+
+  addOrder(order: NormalizedOrder) {
+    keepNewest(this.orders, keyOf(order.order), order, (o) => o.order.updated_at);
+    for (const refund of order.refunds) this.addRefund(refund);
+    if (order.customer) this.addCustomer(order.customer);
+  }
+
+  addRefund(refund: NormalizedRefund) {
+    keepNewest(this.refunds, keyOf(refund.refund), refund, (r) => r.refund.processed_at);
+  }
+
+  addDeletion(kind: keyof BatchWrites['deletions'], row: Deletion) {
+    this.deletions[kind].set(keyOf(row), row);
+  }
+
+  /** Writes the batch in one transaction's worth of statements (the caller owns the transaction). */
+  async apply(tx: Queryable): Promise<void> {
+    await upsertCustomers(tx, [...this.customers.values()]);
+
+    const products = [...this.products.values()];
+    const appliedProducts = await upsertProducts(tx, products.map((p) => p.product));
+    const productWrites = products.filter((p) => appliedProducts.has(keyOf(p.product)));
+    await replaceVariants(
+      tx,
+      productWrites.map((p) => ({ tenant_id: p.product.tenant_id, id: p.product.id })),
+      productWrites.flatMap((p) => p.variants),
+    );
+
+    const orders = [...this.orders.values()];
+    const appliedOrders = await upsertOrders(tx, orders.map((o) => o.order));
+    const orderWrites = orders.filter((o) => appliedOrders.has(keyOf(o.order)));
+    await replaceLineItems(
+      tx,
+      orderWrites.map((o) => ({ tenant_id: o.order.tenant_id, id: o.order.id })),
+      orderWrites.flatMap((o) => o.lineItems),
+    );
+
+    const refunds = [...this.refunds.values()];
+    const appliedRefunds = await upsertRefunds(tx, refunds.map((r) => r.refund));
+    const refundWrites = refunds.filter((r) => appliedRefunds.has(keyOf(r.refund)));
+    await replaceRefundLineItems(
+      tx,
+      refundWrites.map((r) => ({ tenant_id: r.refund.tenant_id, id: r.refund.id })),
+      refundWrites.flatMap((r) => r.lineItems),
+    );
+
+    await softDelete(tx, 'orders', [...this.deletions.orders.values()]);
+    await softDelete(tx, 'customers', [...this.deletions.customers.values()]);
+    await softDelete(tx, 'products', [...this.deletions.products.values()]);
+  }
+}
+
+/** Keeps the later of two versions; on a tie the one added last (the later delivery) wins. */
+function keepNewest<T>(map: Map<string, T>, key: string, value: T, version: (value: T) => string | null) {
+  const current = map.get(key);
+  if (current === undefined) return void map.set(key, value);
+  const a = version(current);
+  const b = version(value);
+  if (a === null || (b !== null && Date.parse(b) >= Date.parse(a))) map.set(key, value);
+}
+
+/**
+ * Routes one event into `writes` and says how it ended. Pure apart from `writes`.
+ */
+export function planEvent(event: InboxEvent, writes: BatchWrites): Outcome {
+  if (!isIngestedTopic(event.topic)) return { status: 'skipped', cause: 'unsupported_topic' };
+  let payload: JsonValue;
+  try {
+    payload = parseJsonLossless(event.payload);
+  } catch {
+    return { status: 'dead', error: 'payload is not JSON' };
+  }
+  try {
+    return route(event, event.topic, payload, writes);
+  } catch (error) {
+    if (error instanceof InvalidPayloadError) return { status: 'dead', error: error.message };
+    throw error;
+  }
+}
+
+function route(event: InboxEvent, topic: IngestedTopic, payload: JsonValue, writes: BatchWrites): Outcome {
+  const tenantId = event.tenant_id;
+  const deletedAt = event.triggered_at ?? event.received_at;
+  switch (topic) {
+    case 'orders/edited':
+      // The orders/edited body is an `order_edit` summary; the full order follows as orders/updated.
+      if (typeof payload === 'object' && payload !== null && 'order_edit' in payload) {
+        return { status: 'skipped', cause: 'order_edit_summary' };
+      }
+      writes.addOrder(normalizeOrder(tenantId, payload));
+      return { status: 'processed' };
+    case 'orders/create':
+    case 'orders/updated':
+    case 'orders/paid':
+    case 'orders/cancelled':
+      writes.addOrder(normalizeOrder(tenantId, payload));
+      return { status: 'processed' };
+    case 'orders/delete':
+      writes.addDeletion('orders', { tenant_id: tenantId, id: deletedId(payload), deleted_at: deletedAt });
+      return { status: 'processed' };
+    case 'refunds/create':
+      writes.addRefund(normalizeRefund(tenantId, payload));
+      return { status: 'processed' };
+    case 'customers/create':
+    case 'customers/update':
+      writes.addCustomer(normalizeCustomer(tenantId, payload));
+      return { status: 'processed' };
+    case 'customers/delete':
+      writes.addDeletion('customers', { tenant_id: tenantId, id: deletedId(payload), deleted_at: deletedAt });
+      return { status: 'processed' };
+    case 'products/create':
+    case 'products/update':
+      writes.addProduct(normalizeProduct(tenantId, payload));
+      return { status: 'processed' };
+    case 'products/delete':
+      writes.addDeletion('products', { tenant_id: tenantId, id: deletedId(payload), deleted_at: deletedAt });
+      return { status: 'processed' };
+  }
+}

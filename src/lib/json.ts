@@ -1,0 +1,47 @@
+/**
+ * Lossless JSON for Shopify payloads. Shopify ids are 64-bit integers, and `JSON.parse` rounds every integer
+ * above 2^53 (820982911946154508 becomes 820982911946154500); older REST shapes also carry money as JSON
+ * numbers (`"subtotal": 195.66`). This parser keeps every number that is not a safe integer as its exact
+ * source text, wrapped by `JSON.rawJSON` so that `JSON.stringify` writes the same digits back. It relies on
+ * the reviver's source-text access and `JSON.rawJSON` (TC39 "JSON.parse source text access", Node >= 22).
+ */
+
+/** A number kept as its exact source text; `JSON.stringify` writes the text back unchanged. */
+export type RawJsonNumber = { readonly rawJSON: string };
+
+/** A parsed JSON value in which unsafe integers and non-integers are `RawJsonNumber`s. */
+export type JsonValue =
+  null | boolean | number | string | RawJsonNumber | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+type JsonWithSource = typeof JSON & {
+  rawJSON(text: string): RawJsonNumber;
+  isRawJSON(value: unknown): value is RawJsonNumber;
+};
+const Json = JSON as JsonWithSource;
+
+function keepExactNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined) {
+    return Json.rawJSON(context.source);
+  }
+  return value;
+}
+
+/**
+ * Parses JSON text, keeping every number that is not a safe integer exact (as a `RawJsonNumber`).
+ *
+ * @throws SyntaxError when the text is not JSON.
+ */
+export function parseJsonLossless(text: string): JsonValue {
+  return JSON.parse(text, keepExactNumbers as (key: string, value: unknown) => unknown) as JsonValue;
+}
+
+/** True for a number kept as source text by `parseJsonLossless`. */
+export function isRawJsonNumber(value: unknown): value is RawJsonNumber {
+  return Json.isRawJSON(value);
+}
+
+/** True for a plain JSON object (not null, not an array, not a kept number). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Json.isRawJSON(value);
+}

@@ -1,0 +1,53 @@
+/**
+ * Prometheus metrics (prom-client), served at `/metrics`. Every drop or rejection is counted with its cause.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The metrics of one Shopsight process. A registry per instance keeps tests independent. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly webhooksReceived = new Counter({
+    name: 'shopsight_webhooks_received_total',
+    help: 'Webhook deliveries received at POST /webhooks/shopify.',
+    registers: [this.registry],
+  });
+
+  readonly webhooksAccepted = new Counter({
+    name: 'shopsight_webhooks_accepted_total',
+    help: 'Verified webhook deliveries committed to the inbox, by whether they were duplicates.',
+    labelNames: ['duplicate'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhooksRejected = new Counter({
+    name: 'shopsight_webhooks_rejected_total',
+    help: 'Webhook deliveries answered non-2xx, by cause.',
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsProcessed = new Counter({
+    name: 'shopsight_inbox_events_total',
+    help: 'Inbox events finished by the worker, by outcome (processed, skipped, dead) and cause.',
+    labelNames: ['outcome', 'cause'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventRetries = new Counter({
+    name: 'shopsight_inbox_event_retries_total',
+    help: 'Inbox events whose processing failed and was scheduled again.',
+    registers: [this.registry],
+  });
+
+  readonly batchSeconds = new Histogram({
+    name: 'shopsight_worker_batch_seconds',
+    help: 'Time to normalize and write one batch of inbox events.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Webhook topics and delivery headers, named as Shopify names them
+ * (shopify.dev/docs/api/webhooks, shopify.dev/docs/apps/build/webhooks/subscribe/https#headers).
+ */
+
+/** Topics Shopsight normalizes into tenant tables. Any other topic is kept in the inbox and skipped. */
+export const INGESTED_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/paid',
+  'orders/cancelled',
+  'orders/edited',
+  'orders/delete',
+  'refunds/create',
+  'customers/create',
+  'customers/update',
+  'customers/delete',
+  'products/create',
+  'products/update',
+  'products/delete',
+] as const;
+
+export type IngestedTopic = (typeof INGESTED_TOPICS)[number];
+
+const ingested = new Set<string>(INGESTED_TOPICS);
+
+/** True when Shopsight normalizes deliveries of `topic`. */
+export function isIngestedTopic(topic: string): topic is IngestedTopic {
+  return ingested.has(topic);
+}
+
+/**
+ * Other Shopify topics, known so that tools (the replay command) can map a sample file name such as
+ * `webhook_inventory_items_create.json` to its topic. Shopsight accepts and skips them for now.
+ */
+export const OTHER_KNOWN_TOPICS = [
+  'app/uninstalled',
+  'bulk_operations/finish',
+  'carts/create',
+  'carts/update',
+  'checkouts/create',
+  'checkouts/update',
+  'checkouts/delete',
+  'customers/data_request',
+  'customers/redact',
+  'shop/redact',
+  'shop/update',
+  'inventory_items/create',
+  'inventory_items/update',
+  'inventory_items/delete',
+  'inventory_levels/connect',
+  'inventory_levels/update',
+  'inventory_levels/disconnect',
+  'locations/create',
+  'locations/update',
+  'locations/delete',
+  'order_transactions/create',
+  'fulfillments/create',
+  'fulfillments/update',
+] as const;
+
+export const KNOWN_TOPICS: readonly string[] = [...INGESTED_TOPICS, ...OTHER_KNOWN_TOPICS];
+
+/** Shopify's webhook delivery headers, lower-cased as Node presents them. */
+export const WEBHOOK_HEADERS = {
+  topic: 'x-shopify-topic',
+  hmac: 'x-shopify-hmac-sha256',
+  shopDomain: 'x-shopify-shop-domain',
+  apiVersion: 'x-shopify-api-version',
+  webhookId: 'x-shopify-webhook-id',
+  eventId: 'x-shopify-event-id',
+  triggeredAt: 'x-shopify-triggered-at',
+} as const;
+
+/** Shopify's own check of a shop domain (the `shop` parameter of OAuth and the webhook header). */
+export const SHOP_DOMAIN_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$/;

@@ -1,0 +1,89 @@
+/**
+ * Tenant API: `POST/GET /api/v1/tenants`, `GET/PATCH/DELETE /api/v1/tenants/:tenantId`.
+ * Request and response shapes are the zod schemas below (shared with clients through `z.infer`).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SHOP_DOMAIN_PATTERN } from '../shopify/topics.ts';
+import type { TenantService } from './tenant.service.ts';
+
+/** True for an IANA time zone name both ICU and PostgreSQL know (e.g. `America/New_York`, `UTC`). */
+export function isIanaTimeZone(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const shopDomain = z
+  .string()
+  .max(255)
+  .regex(SHOP_DOMAIN_PATTERN, 'must be a shop domain like example.myshopify.com');
+const timezone = z.string().max(64).refine(isIanaTimeZone, 'must be an IANA time zone such as America/New_York');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
+const name = z.string().trim().min(1).max(255);
+const webhookSecret = z.string().min(1).max(512);
+
+export const tenantSchema = z.object({
+  id: z.string(),
+  shopDomain: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  currency: z.string(),
+  hasWebhookSecret: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const createTenantBody = z.strictObject({
+  shopDomain,
+  name: name.optional(),
+  timezone: timezone.optional(),
+  currency: currency.optional(),
+  webhookSecret: webhookSecret.optional(),
+});
+
+export const updateTenantBody = z.strictObject({
+  name: name.optional(),
+  timezone: timezone.optional(),
+  currency: currency.optional(),
+  webhookSecret: webhookSecret.nullable().optional(),
+});
+
+export const tenantParams = z.object({ tenantId: z.string().max(64) });
+
+export type TenantDto = z.infer<typeof tenantSchema>;
+
+export async function tenantRoutes(app: FastifyInstance, options: { tenants: TenantService }) {
+  const { tenants } = options;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post(
+    '/tenants',
+    { schema: { body: createTenantBody, response: { 201: tenantSchema } } },
+    async (request, reply) => reply.code(201).send(await tenants.create(request.body)),
+  );
+
+  api.get('/tenants', { schema: { response: { 200: z.object({ tenants: z.array(tenantSchema) }) } } }, async () => ({
+    tenants: await tenants.list(),
+  }));
+
+  api.get('/tenants/:tenantId', { schema: { params: tenantParams, response: { 200: tenantSchema } } }, (request) =>
+    tenants.get(request.params.tenantId),
+  );
+
+  api.patch(
+    '/tenants/:tenantId',
+    { schema: { params: tenantParams, body: updateTenantBody, response: { 200: tenantSchema } } },
+    (request) => tenants.update(request.params.tenantId, request.body),
+  );
+
+  api.delete('/tenants/:tenantId', { schema: { params: tenantParams } }, async (request, reply) => {
+    await tenants.delete(request.params.tenantId);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * Tenants: one Shopify store each. Creates, reads, changes and deletes them, seals their webhook secrets
+ * (AES-256-GCM) and keeps the webhook intake's directory of shop domains current.
+ */
+import type { SecretBox } from '../lib/crypto.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import type { TenantRecord, TenantRepository } from './tenant.repository.ts';
+import type { TenantDirectory } from './tenant-directory.ts';
+
+/** A tenant as the API shows it: never the secret. Times are UTC ISO-8601. */
+export type Tenant = {
+  id: string;
+  shopDomain: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  hasWebhookSecret: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TenantInput = {
+  shopDomain: string;
+  name?: string | undefined;
+  timezone?: string | undefined;
+  currency?: string | undefined;
+  webhookSecret?: string | undefined;
+};
+
+export type TenantChanges = {
+  name?: string | undefined;
+  timezone?: string | undefined;
+  currency?: string | undefined;
+  webhookSecret?: string | null | undefined;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class TenantService {
+  private readonly repository: TenantRepository;
+  private readonly secrets: SecretBox;
+  private readonly directory: TenantDirectory;
+
+  constructor(repository: TenantRepository, secrets: SecretBox, directory: TenantDirectory) {
+    this.repository = repository;
+    this.secrets = secrets;
+    this.directory = directory;
+  }
+
+  /**
+   * Connects a store.
+   *
+   * @throws HttpError 409 `shop_domain_taken` when the shop domain is already a tenant.
+   */
+  async create(input: TenantInput): Promise<Tenant> {
+    const shopDomain = input.shopDomain.toLowerCase();
+    try {
+      const row = await this.repository.insert({
+        shopDomain,
+        name: input.name ?? shopDomain.replace(/\.myshopify\.com$/, ''),
+        timezone: input.timezone ?? 'UTC',
+        currency: input.currency ?? 'USD',
+        webhookSecretEncrypted: input.webhookSecret ? this.secrets.seal(input.webhookSecret) : null,
+      });
+      await this.directory.refresh();
+      return present(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new HttpError(409, 'shop_domain_taken', `${shopDomain} is already connected`);
+      }
+      throw error;
+    }
+  }
+
+  async list(): Promise<Tenant[]> {
+    return (await this.repository.list()).map(present);
+  }
+
+  /** @throws HttpError 404 `tenant_not_found`. */
+  async get(id: string): Promise<Tenant> {
+    return present(await this.record(id));
+  }
+
+  /** The stored tenant, for services that need its time zone or currency. @throws HttpError 404. */
+  async record(id: string): Promise<TenantRecord> {
+    const row = UUID.test(id) ? await this.repository.get(id) : undefined;
+    if (!row) throw notFound('tenant_not_found', 'tenant not found');
+    return row;
+  }
+
+  /** Changes settings; `webhookSecret: null` falls back to the app secret. @throws HttpError 404. */
+  async update(id: string, changes: TenantChanges): Promise<Tenant> {
+    await this.record(id);
+    const row = await this.repository.update(id, {
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.timezone !== undefined && { timezone: changes.timezone }),
+      ...(changes.currency !== undefined && { currency: changes.currency }),
+      ...(changes.webhookSecret !== undefined && {
+        webhookSecretEncrypted: changes.webhookSecret === null ? null : this.secrets.seal(changes.webhookSecret),
+      }),
+    });
+    if (!row) throw notFound('tenant_not_found', 'tenant not found');
+    await this.directory.refresh();
+    return present(row);
+  }
+
+  /** Disconnects a store and deletes all of its data. @throws HttpError 404. */
+  async delete(id: string): Promise<void> {
+    if (!UUID.test(id) || !(await this.repository.delete(id))) {
+      throw notFound('tenant_not_found', 'tenant not found');
+    }
+    await this.directory.refresh();
+  }
+}
+
+function present(row: TenantRecord): Tenant {
+  return {
+    id: row.id,
+    shopDomain: row.shopDomain,
+    name: row.name,
+    timezone: row.timezone,
+    currency: row.currency,
+    hasWebhookSecret: row.webhookSecretEncrypted !== null,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  // Drizzle wraps the driver's error; PostgreSQL's code for a unique violation is 23505.
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    if ((current as { code?: unknown }).code === '23505') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
