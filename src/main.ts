@@ -69,7 +69,7 @@ async function deadLetters(argv: string[]) {
     }
     const rows = await db.query<{ tenant_id: string; id: string; topic: string; attempts: number; last_error: string }>(
       `SELECT tenant_id::text, id::text, topic, attempts, last_error FROM webhook_events
-       WHERE status = 'dead' AND ($1::uuid IS NULL OR tenant_id = $1) ORDER BY id LIMIT 200`,
+       WHERE status = 'dead' AND ($1::uuid IS NULL OR tenant_id = $1) ORDER BY webhook_events.id LIMIT 200`,
       [values.tenant ?? null],
     );
     for (const row of rows) {

@@ -117,7 +117,7 @@ export function claimEvents(tx: Queryable, limit: number, ids?: { tenantId: stri
   return tx.query<InboxEvent>(
     `SELECT tenant_id::text, id::text, topic, payload, triggered_at, received_at FROM webhook_events
      WHERE status = 'pending' AND available_at <= now()
-     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+     ORDER BY webhook_events.id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
 }

@@ -85,7 +85,7 @@ export class InboxWorker {
   private async runEachAlone(): Promise<number> {
     const due = await this.db.query<{ tenant_id: string; id: string }>(
       `SELECT tenant_id::text, id::text FROM webhook_events
-       WHERE status = 'pending' AND available_at <= now() ORDER BY id LIMIT $1`,
+       WHERE status = 'pending' AND available_at <= now() ORDER BY webhook_events.id LIMIT $1`,
       [this.options.batchSize],
     );
     for (const { tenant_id, id } of due) {

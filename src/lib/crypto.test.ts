@@ -35,7 +35,9 @@ describe('SecretBox', () => {
   });
 
   it('opens what it sealed for any unicode text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => assert.equal(box.open(box.seal(text)), text)));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => assert.equal(box.open(box.seal(text)), text)),
+    );
   });
 
   it('writes v1.<keyId>.<iv>.<tag>.<ciphertext> with a 12-byte IV and a 16-byte tag', () => {

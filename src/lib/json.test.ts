@@ -56,7 +56,8 @@ describe('parseJsonLossless', () => {
   });
 
   it('handles kept numbers inside nested arrays and objects', () => {
-    const text = '{"order":{"line_items":[{"id":487817672276298560,"price":89.99,"qty":1}],"tags":[]},"n":null}';
+    const text =
+      '{"order":{"line_items":[{"id":487817672276298560,"price":89.99,"qty":1}],"tags":[]},"n":null}';
     const parsed = objectAt(parseJsonLossless(text));
     const order = objectAt(parsed.order!);
     const lines = order.line_items;
@@ -103,7 +104,11 @@ describe('parseJsonLossless', () => {
 
   it('round-trips any non-integer decimal literal exactly', () => {
     const decimal = fc
-      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.stringMatching(/^\d{0,6}[1-9]\d{0,3}$/))
+      .tuple(
+        fc.boolean(),
+        fc.bigInt({ min: 0n, max: 10n ** 20n }),
+        fc.stringMatching(/^\d{0,6}[1-9]\d{0,3}$/),
+      )
       .map(([negative, whole, fraction]) => `${negative ? '-' : ''}${whole}.${fraction}`);
     fc.assert(
       fc.property(decimal, (literal) => {

@@ -33,7 +33,22 @@ describe('isDecimal', () => {
   });
 
   it('rejects exponents, spaces, signs other than a leading minus, and partial numbers', () => {
-    for (const value of ['1e5', '1E5', ' 1', '1 ', '1.', '.5', '', '-', '+1', '1,000', '1.2.3', 'NaN', 'Infinity', '--1']) {
+    for (const value of [
+      '1e5',
+      '1E5',
+      ' 1',
+      '1 ',
+      '1.',
+      '.5',
+      '',
+      '-',
+      '+1',
+      '1,000',
+      '1.2.3',
+      'NaN',
+      'Infinity',
+      '--1',
+    ]) {
       assert.equal(isDecimal(value), false, JSON.stringify(value));
     }
   });
@@ -64,7 +79,10 @@ describe('sum', () => {
     fc.assert(
       fc.property(fc.array(cents, { maxLength: 50 }), (values) => {
         const total = sum(values.map((value) => decimalOf(value, 2)));
-        assert.equal(units(total, 2), values.reduce((a, b) => a + b, 0n));
+        assert.equal(
+          units(total, 2),
+          values.reduce((a, b) => a + b, 0n),
+        );
       }),
     );
   });

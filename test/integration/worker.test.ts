@@ -63,6 +63,19 @@ describe('inbox worker', () => {
     assert.equal(row!.email, 'new@example.com');
   });
 
+  it('processes events in arrival order, so the later of two equal versions wins (past event 9 too)', async () => {
+    const id = newId();
+    for (let quantity = 1; quantity <= 12; quantity += 1) {
+      await send('orders/updated', orderBody({ id, updatedAt: '2025-05-03T10:00:00Z', lines: [{ price: '1.00', quantity }] }).json);
+    }
+    await app.drain();
+    const [row] = await app.db.query<{ gross: string }>(
+      'SELECT round(gross_sales, 2)::text AS gross FROM orders WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id],
+    );
+    assert.equal(row!.gross, '12.00');
+  });
+
   it('keeps Shopify ids above 2^53 exactly, in columns and in the raw payload', async () => {
     const orderId = '9007199254740993';
     const lineId = '18446744073709551'.slice(0, 16) + '7';
