@@ -87,11 +87,19 @@ export async function createApp(
   options: { log?: Logger; db?: Database } = {},
 ): Promise<App> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
-  const admin = resolveSecret(config, config.SHOPSIGHT_ADMIN_TOKEN, 'SHOPSIGHT_ADMIN_TOKEN', 'admin-token', () =>
-    randomBytes(24).toString('base64url'),
+  const admin = resolveSecret(
+    config,
+    config.SHOPSIGHT_ADMIN_TOKEN,
+    'SHOPSIGHT_ADMIN_TOKEN',
+    'admin-token',
+    () => randomBytes(24).toString('base64url'),
   );
-  const key = resolveSecret(config, config.SHOPSIGHT_ENCRYPTION_KEY, 'SHOPSIGHT_ENCRYPTION_KEY', 'encryption.key', () =>
-    randomBytes(32).toString('base64'),
+  const key = resolveSecret(
+    config,
+    config.SHOPSIGHT_ENCRYPTION_KEY,
+    'SHOPSIGHT_ENCRYPTION_KEY',
+    'encryption.key',
+    () => randomBytes(32).toString('base64'),
   );
   const secrets = new SecretBox(Buffer.from(key.value, 'base64'));
 
@@ -105,7 +113,12 @@ export async function createApp(
   await db.migrate();
 
   const metrics = new Metrics({ defaultMetrics: true });
-  const directory = new TenantDirectory(db, secrets, config.SHOPIFY_API_SECRET, config.SHOPSIGHT_TENANT_CACHE_TTL_MS);
+  const directory = new TenantDirectory(
+    db,
+    secrets,
+    config.SHOPIFY_API_SECRET,
+    config.SHOPSIGHT_TENANT_CACHE_TTL_MS,
+  );
   await directory.refresh();
   const tenants = new TenantService(new TenantRepository(db.orm), secrets, directory);
 

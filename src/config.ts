@@ -17,7 +17,7 @@ const base64Key = z.preprocess(
   emptyToUndefined,
   z
     .string()
-    .refine((value) => Buffer.from(value, 'base64').length === 32, {
+    .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, {
       message: 'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
     })
     .optional(),
@@ -59,7 +59,11 @@ export class ConfigError extends Error {
  * @throws ConfigError listing every invalid variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // A variable set to the empty string counts as unset, so that `PORT=` keeps the default.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -71,9 +75,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function redactedConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
-    DATABASE_URL: config.DATABASE_URL ? config.DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@') : undefined,
+    DATABASE_URL: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : undefined,
     SHOPSIGHT_ADMIN_TOKEN: config.SHOPSIGHT_ADMIN_TOKEN ? '***' : undefined,
     SHOPSIGHT_ENCRYPTION_KEY: config.SHOPSIGHT_ENCRYPTION_KEY ? '***' : undefined,
     SHOPIFY_API_SECRET: config.SHOPIFY_API_SECRET ? '***' : undefined,
   };
+}
+
+/** A connection URL without its password (in the user info or a `password` query parameter). */
+function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+    return url.toString();
+  } catch {
+    return '***';
+  }
 }

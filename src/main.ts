@@ -67,13 +67,21 @@ async function deadLetters(argv: string[]) {
       process.stdout.write(`re-queued ${count} dead-lettered event(s)\n`);
       return;
     }
-    const rows = await db.query<{ tenant_id: string; id: string; topic: string; attempts: number; last_error: string }>(
+    const rows = await db.query<{
+      tenant_id: string;
+      id: string;
+      topic: string;
+      attempts: number;
+      last_error: string;
+    }>(
       `SELECT tenant_id::text, id::text, topic, attempts, last_error FROM webhook_events
        WHERE status = 'dead' AND ($1::uuid IS NULL OR tenant_id = $1) ORDER BY webhook_events.id LIMIT 200`,
       [values.tenant ?? null],
     );
     for (const row of rows) {
-      process.stdout.write(`${row.tenant_id} ${row.id} ${row.topic} attempts=${row.attempts} ${row.last_error}\n`);
+      process.stdout.write(
+        `${row.tenant_id} ${row.id} ${row.topic} attempts=${row.attempts} ${row.last_error}\n`,
+      );
     }
     const stats = await inboxStats(db, values.tenant);
     process.stdout.write(`inbox: ${JSON.stringify(stats)}\n`);

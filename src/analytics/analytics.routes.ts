@@ -62,7 +62,10 @@ export type SummaryResponse = z.infer<typeof summaryResponse>;
 export type SalesOverTimeResponse = z.infer<typeof salesOverTimeResponse>;
 export type TopCustomersResponse = z.infer<typeof topCustomersResponse>;
 
-export async function analyticsRoutes(app: FastifyInstance, options: { db: Database; tenants: TenantService }) {
+export async function analyticsRoutes(
+  app: FastifyInstance,
+  options: { db: Database; tenants: TenantService },
+) {
   const { db, tenants } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const base = '/tenants/:tenantId/analytics';

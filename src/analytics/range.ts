@@ -20,7 +20,12 @@ export const MAX_DAYS = { day: 3660, week: 36600, month: 36600, total: 36600 } a
 
 /** Today's date in `timezone`, as YYYY-MM-DD. */
 export function todayIn(timezone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
 
 /**
@@ -35,10 +40,9 @@ export function resolveRange(
   maxDays: number = MAX_DAYS.day,
 ): DateRange {
   const to = query.to ?? todayIn(timezone);
+  assertCalendarDate(to);
   const from = query.from ?? shiftDays(to, -29);
-  for (const value of [from, to]) {
-    if (!isCalendarDate(value)) throw new HttpError(400, 'invalid_range', `${value} is not a calendar date`);
-  }
+  assertCalendarDate(from);
   const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
   if (days < 0) throw new HttpError(400, 'invalid_range', '`from` must not be after `to`');
   if (days > maxDays) {
@@ -47,9 +51,11 @@ export function resolveRange(
   return { from, to, timezone };
 }
 
-function isCalendarDate(value: string): boolean {
+function assertCalendarDate(value: string) {
   const ms = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+    throw new HttpError(400, 'invalid_range', `${value} is not a calendar date`);
+  }
 }
 
 function shiftDays(value: string, days: number): string {

@@ -58,7 +58,7 @@ export function connectPostgres(url: string, poolSize = 10): Database {
   // An idle client losing its connection (e.g. a PostgreSQL restart) must not crash the process.
   pool.on('error', () => undefined);
   const orm = drizzlePg(pool, { schema }) as unknown as Orm;
-  const query = async <T,>(text: string, params?: unknown[]) =>
+  const query = async <T>(text: string, params?: unknown[]) =>
     (await pool.query(text, params as unknown[])).rows as T[];
   return {
     kind: 'postgres',
@@ -69,7 +69,7 @@ export function connectPostgres(url: string, poolSize = 10): Database {
       try {
         await client.query('BEGIN');
         const result = await fn({
-          query: async <T,>(text: string, params?: unknown[]) =>
+          query: async <T>(text: string, params?: unknown[]) =>
             (await client.query(text, params as unknown[])).rows as T[],
         });
         await client.query('COMMIT');
@@ -115,10 +115,10 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   return {
     kind: 'pglite',
     orm,
-    query: async <T,>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
+    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
     transaction: (fn) =>
       db.transaction((tx) =>
-        fn({ query: async <T,>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows }),
+        fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows }),
       ),
     migrate: async () => {
       await migratePglite(drizzlePglite(db), { migrationsFolder: MIGRATIONS_FOLDER });

@@ -88,7 +88,9 @@ export const webhookEvents = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     unique('webhook_events_tenant_dedupe_key').on(t.tenantId, t.dedupeKey),
-    index('webhook_events_pending').on(t.id).where(sql`status = 'pending'`),
+    index('webhook_events_pending')
+      .on(t.id)
+      .where(sql`status = 'pending'`),
     index('webhook_events_tenant_status').on(t.tenantId, t.status),
     check('webhook_events_status_check', sql`status in ('pending', 'processed', 'skipped', 'dead')`),
   ],
@@ -157,9 +159,10 @@ export const productVariants = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.productId], foreignColumns: [products.tenantId, products.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      columns: [t.tenantId, t.productId],
+      foreignColumns: [products.tenantId, products.id],
+    }).onDelete('cascade'),
     index('product_variants_tenant_product').on(t.tenantId, t.productId),
   ],
 );
@@ -286,9 +289,10 @@ export const refundLineItems = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.refundId], foreignColumns: [refunds.tenantId, refunds.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      columns: [t.tenantId, t.refundId],
+      foreignColumns: [refunds.tenantId, refunds.id],
+    }).onDelete('cascade'),
     index('refund_line_items_tenant_refund').on(t.tenantId, t.refundId),
   ],
 );

@@ -169,7 +169,12 @@ RETURNING tenant_id::text AS tenant_id, id::text AS id`;
 }
 
 const sql = {
-  customers: upsertSql({ table: 'customers', columns: CUSTOMER_COLUMNS, version: 'updated_at', stamped: true }),
+  customers: upsertSql({
+    table: 'customers',
+    columns: CUSTOMER_COLUMNS,
+    version: 'updated_at',
+    stamped: true,
+  }),
   products: upsertSql({ table: 'products', columns: PRODUCT_COLUMNS, version: 'updated_at', stamped: true }),
   variants: upsertSql({ table: 'product_variants', columns: VARIANT_COLUMNS }),
   orders: upsertSql({ table: 'orders', columns: ORDER_COLUMNS, version: 'updated_at', stamped: true }),
@@ -257,7 +262,11 @@ export type Deletion = EntityKey & { deleted_at: string };
  * Soft-deletes rows by key; a key not yet stored gets a tombstone, so that an older create arriving later
  * stays deleted. For products, their variants are soft-deleted too.
  */
-export async function softDelete(tx: Queryable, table: 'orders' | 'customers' | 'products', rows: Deletion[]) {
+export async function softDelete(
+  tx: Queryable,
+  table: 'orders' | 'customers' | 'products',
+  rows: Deletion[],
+) {
   if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO ${table} AS t (tenant_id, id, deleted_at, raw)

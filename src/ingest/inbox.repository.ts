@@ -21,7 +21,11 @@ export type InboxAppend = {
   payload: string;
 };
 
-type Waiter = { row: InboxAppend; resolve: (result: { duplicate: boolean }) => void; reject: (e: unknown) => void };
+type Waiter = {
+  row: InboxAppend;
+  resolve: (result: { duplicate: boolean }) => void;
+  reject: (e: unknown) => void;
+};
 
 const APPEND_SQL = `INSERT INTO webhook_events
   (tenant_id, dedupe_key, topic, event_id, webhook_id, api_version, triggered_at, payload)

@@ -179,10 +179,12 @@ const arrayAt = (input: JsonValue | undefined, key: string): JsonValue[] => {
   return Array.isArray(value) ? value : [];
 };
 
-const amounts = (items: { amount?: string | null; amount_set?: { shop_money: { amount: string } } | null }[]) =>
-  sum(items.map((item) => shopMoney(item.amount_set, item.amount)));
-const taxAmounts = (items: { price?: string | null; price_set?: { shop_money: { amount: string } } | null }[]) =>
-  sum(items.map((item) => shopMoney(item.price_set, item.price)));
+const amounts = (
+  items: { amount?: string | null; amount_set?: { shop_money: { amount: string } } | null }[],
+) => sum(items.map((item) => shopMoney(item.amount_set, item.amount)));
+const taxAmounts = (
+  items: { price?: string | null; price_set?: { shop_money: { amount: string } } | null }[],
+) => sum(items.map((item) => shopMoney(item.price_set, item.price)));
 
 /**
  * Normalizes an order payload (orders/create, updated, paid, cancelled, edited with a full order).

@@ -46,9 +46,7 @@ export type InboxEvent = {
 };
 
 export type Outcome =
-  | { status: 'processed' }
-  | { status: 'skipped'; cause: SkipCause }
-  | { status: 'dead'; error: string };
+  { status: 'processed' } | { status: 'skipped'; cause: SkipCause } | { status: 'dead'; error: string };
 
 export const SKIP_CAUSES = ['unsupported_topic', 'order_edit_summary'] as const;
 export type SkipCause = (typeof SKIP_CAUSES)[number];
@@ -59,7 +57,11 @@ export class BatchWrites {
   readonly products = new Map<string, NormalizedProduct>();
   readonly orders = new Map<string, NormalizedOrder>();
   readonly refunds = new Map<string, NormalizedRefund>();
-  readonly deletions = { orders: new Map<string, Deletion>(), customers: new Map<string, Deletion>(), products: new Map<string, Deletion>() };
+  readonly deletions = {
+    orders: new Map<string, Deletion>(),
+    customers: new Map<string, Deletion>(),
+    products: new Map<string, Deletion>(),
+  };
 
   addCustomer(row: CustomerRow) {
     keepNewest(this.customers, keyOf(row), row, (r) => r.updated_at);
@@ -88,7 +90,10 @@ export class BatchWrites {
     await upsertCustomers(tx, [...this.customers.values()]);
 
     const products = [...this.products.values()];
-    const appliedProducts = await upsertProducts(tx, products.map((p) => p.product));
+    const appliedProducts = await upsertProducts(
+      tx,
+      products.map((p) => p.product),
+    );
     const productWrites = products.filter((p) => appliedProducts.has(keyOf(p.product)));
     await replaceVariants(
       tx,
@@ -97,7 +102,10 @@ export class BatchWrites {
     );
 
     const orders = [...this.orders.values()];
-    const appliedOrders = await upsertOrders(tx, orders.map((o) => o.order));
+    const appliedOrders = await upsertOrders(
+      tx,
+      orders.map((o) => o.order),
+    );
     const orderWrites = orders.filter((o) => appliedOrders.has(keyOf(o.order)));
     await replaceLineItems(
       tx,
@@ -106,7 +114,10 @@ export class BatchWrites {
     );
 
     const refunds = [...this.refunds.values()];
-    const appliedRefunds = await upsertRefunds(tx, refunds.map((r) => r.refund));
+    const appliedRefunds = await upsertRefunds(
+      tx,
+      refunds.map((r) => r.refund),
+    );
     const refundWrites = refunds.filter((r) => appliedRefunds.has(keyOf(r.refund)));
     await replaceRefundLineItems(
       tx,

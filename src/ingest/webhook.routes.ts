@@ -46,7 +46,13 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-  const reject = (request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) => {
+  const reject = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    code: string,
+    message: string,
+  ) => {
     metrics.webhooksRejected.inc({ cause: code });
     return reply.code(status).send(errorBody(code, message, request.id));
   };
@@ -65,7 +71,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     }
 
     const topic = header(request, WEBHOOK_HEADERS.topic)?.trim();
-    if (!topic || topic.length > 128) return reject(request, reply, 400, 'missing_topic', 'X-Shopify-Topic is required');
+    if (!topic || topic.length > 128)
+      return reject(request, reply, 400, 'missing_topic', 'X-Shopify-Topic is required');
     let text: string;
     try {
       text = utf8.decode(body);

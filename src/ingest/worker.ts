@@ -117,7 +117,8 @@ export class InboxWorker {
 
   private count(outcomes: { event: InboxEvent; outcome: Outcome }[]) {
     for (const { outcome } of outcomes) {
-      const cause = outcome.status === 'skipped' ? outcome.cause : outcome.status === 'dead' ? 'invalid_payload' : '';
+      const cause =
+        outcome.status === 'skipped' ? outcome.cause : outcome.status === 'dead' ? 'invalid_payload' : '';
       this.metrics.eventsProcessed.inc({ outcome: outcome.status, cause });
     }
   }

@@ -50,12 +50,18 @@ export class SecretBox {
     if (version !== 'v1' || !key || iv === undefined || tag === undefined || ciphertext === undefined) {
       throw new DecryptionError('sealed value has an unknown format or key');
     }
+    const tagBytes = Buffer.from(tag, 'base64url');
+    // A shortened tag would make forgery far easier: only the full 16 bytes are accepted.
+    if (tagBytes.length !== 16) throw new DecryptionError('sealed value has a malformed authentication tag');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
-        'utf8',
-      );
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+        authTagLength: 16,
+      });
+      decipher.setAuthTag(tagBytes);
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       throw new DecryptionError('sealed value failed authentication');
     }

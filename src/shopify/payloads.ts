@@ -14,16 +14,17 @@ import { isDecimal } from '../lib/money.ts';
 const MAX_INT64 = 9223372036854775807n;
 const rawNumber = z.custom<RawJsonNumber>(isRawJsonNumber, { message: 'expected a number' });
 
-/** A Shopify id: a positive 64-bit integer, as a decimal string. */
+/** A Shopify id: a positive 64-bit integer, as a canonical decimal string (no leading zeros). */
 export const shopifyId = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,19}$/), rawNumber])
   .transform((value, ctx) => {
     const text = typeof value === 'object' ? value.rawJSON : String(value);
-    if (!/^\d{1,19}$/.test(text) || BigInt(text) > MAX_INT64) {
-      ctx.addIssue({ code: 'custom', message: 'expected a 64-bit id' });
+    const id = /^\d{1,19}$/.test(text) ? BigInt(text) : 0n;
+    if (id <= 0n || id > MAX_INT64) {
+      ctx.addIssue({ code: 'custom', message: 'expected a positive 64-bit id' });
       return z.NEVER;
     }
-    return text;
+    return id.toString();
   });
 
 /** A money amount (decimal string or JSON number) as a decimal string. */
@@ -36,9 +37,12 @@ export const money = z.union([z.string(), z.number(), rawNumber]).transform((val
   return text;
 });
 
-/** A Shopify timestamp (ISO-8601 with offset) as a UTC ISO-8601 string. */
+// Shopify writes times as ISO-8601 with an offset; a time without one would be read in the server's zone.
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A Shopify timestamp (ISO-8601 with an offset or Z) as a UTC ISO-8601 string. */
 export const timestamp = z.string().transform((value, ctx) => {
-  const ms = Date.parse(value);
+  const ms = ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(ms) || ms < Date.UTC(1970, 0, 1) || ms > Date.UTC(2200, 0, 1)) {
     ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 timestamp' });
     return z.NEVER;

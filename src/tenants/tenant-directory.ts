@@ -45,9 +45,11 @@ export class TenantDirectory {
   }
 
   private async load() {
-    const rows = await this.db.query<{ id: string; shop_domain: string; webhook_secret_encrypted: string | null }>(
-      'SELECT id::text, shop_domain, webhook_secret_encrypted FROM tenants',
-    );
+    const rows = await this.db.query<{
+      id: string;
+      shop_domain: string;
+      webhook_secret_encrypted: string | null;
+    }>('SELECT id::text, shop_domain, webhook_secret_encrypted FROM tenants');
     const shops = new Map<string, ShopEntry>();
     for (const row of rows) {
       const own = row.webhook_secret_encrypted ? this.secrets.open(row.webhook_secret_encrypted) : undefined;

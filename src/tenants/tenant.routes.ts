@@ -23,7 +23,10 @@ const shopDomain = z
   .string()
   .max(255)
   .regex(SHOP_DOMAIN_PATTERN, 'must be a shop domain like example.myshopify.com');
-const timezone = z.string().max(64).refine(isIanaTimeZone, 'must be an IANA time zone such as America/New_York');
+const timezone = z
+  .string()
+  .max(64)
+  .refine(isIanaTimeZone, 'must be an IANA time zone such as America/New_York');
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
 const name = z.string().trim().min(1).max(255);
 const webhookSecret = z.string().min(1).max(512);
@@ -68,12 +71,18 @@ export async function tenantRoutes(app: FastifyInstance, options: { tenants: Ten
     async (request, reply) => reply.code(201).send(await tenants.create(request.body)),
   );
 
-  api.get('/tenants', { schema: { response: { 200: z.object({ tenants: z.array(tenantSchema) }) } } }, async () => ({
-    tenants: await tenants.list(),
-  }));
+  api.get(
+    '/tenants',
+    { schema: { response: { 200: z.object({ tenants: z.array(tenantSchema) }) } } },
+    async () => ({
+      tenants: await tenants.list(),
+    }),
+  );
 
-  api.get('/tenants/:tenantId', { schema: { params: tenantParams, response: { 200: tenantSchema } } }, (request) =>
-    tenants.get(request.params.tenantId),
+  api.get(
+    '/tenants/:tenantId',
+    { schema: { params: tenantParams, response: { 200: tenantSchema } } },
+    (request) => tenants.get(request.params.tenantId),
   );
 
   api.patch(

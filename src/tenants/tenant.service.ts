@@ -96,7 +96,8 @@ export class TenantService {
       ...(changes.timezone !== undefined && { timezone: changes.timezone }),
       ...(changes.currency !== undefined && { currency: changes.currency }),
       ...(changes.webhookSecret !== undefined && {
-        webhookSecretEncrypted: changes.webhookSecret === null ? null : this.secrets.seal(changes.webhookSecret),
+        webhookSecretEncrypted:
+          changes.webhookSecret === null ? null : this.secrets.seal(changes.webhookSecret),
       }),
     });
     if (!row) throw notFound('tenant_not_found', 'tenant not found');

@@ -26,9 +26,18 @@ export type Delivery = {
 export type TestApp = App & {
   token: string;
   /** Sends a request to the API with the admin token. */
-  api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  api(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<LightMyRequestResponse>;
   /** Creates a tenant through the API; throws unless 201. */
-  createTenant(input: { shopDomain: string; timezone?: string; currency?: string; webhookSecret?: string }): Promise<Tenant>;
+  createTenant(input: {
+    shopDomain: string;
+    timezone?: string;
+    currency?: string;
+    webhookSecret?: string;
+  }): Promise<Tenant>;
   /** Delivers a webhook signed like Shopify. */
   deliver(delivery: Delivery): Promise<LightMyRequestResponse>;
   /** Runs the worker until no due event is left. */
@@ -71,7 +80,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         headers: { authorization: `Bearer ${token}` },
         payload: input,
       });
-      if (response.statusCode !== 201) throw new Error(`create tenant: ${response.statusCode} ${response.body}`);
+      if (response.statusCode !== 201)
+        throw new Error(`create tenant: ${response.statusCode} ${response.body}`);
       return response.json<Tenant>();
     },
     deliver(delivery) {
@@ -81,13 +91,24 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         'x-shopify-shop-domain': delivery.shopDomain,
         'x-shopify-hmac-sha256': signWebhookBody(delivery.body, delivery.secret),
         'x-shopify-api-version': '2026-04',
-        'x-shopify-webhook-id': delivery.webhookId === undefined ? randomBytes(8).toString('hex') : (delivery.webhookId ?? undefined),
-        'x-shopify-event-id': delivery.eventId === undefined ? randomBytes(8).toString('hex') : (delivery.eventId ?? undefined),
+        'x-shopify-webhook-id':
+          delivery.webhookId === undefined
+            ? randomBytes(8).toString('hex')
+            : (delivery.webhookId ?? undefined),
+        'x-shopify-event-id':
+          delivery.eventId === undefined ? randomBytes(8).toString('hex') : (delivery.eventId ?? undefined),
         'x-shopify-triggered-at': delivery.triggeredAt ?? new Date().toISOString(),
         ...delivery.headers,
       };
-      const present = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
-      return server.inject({ method: 'POST', url: '/webhooks/shopify', headers: present, payload: delivery.body });
+      const present = Object.fromEntries(
+        Object.entries(headers).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>;
+      return server.inject({
+        method: 'POST',
+        url: '/webhooks/shopify',
+        headers: present,
+        payload: delivery.body,
+      });
     },
     drain: () => app.worker!.drain(),
   };

@@ -20,7 +20,14 @@ const set = (amount: string, currency = 'USD') => ({
   presentment_money: { amount, currency_code: currency },
 });
 
-export type LineSpec = { id?: string; price: string; quantity: number; discount?: string; tax?: string; giftCard?: boolean };
+export type LineSpec = {
+  id?: string;
+  price: string;
+  quantity: number;
+  discount?: string;
+  tax?: string;
+  giftCard?: boolean;
+};
 
 export type OrderSpec = {
   id?: string;
@@ -49,7 +56,10 @@ export function orderBody(spec: OrderSpec = {}) {
   const id = spec.id ?? newId();
   const currency = spec.currency ?? 'USD';
   const processedAt = spec.processedAt ?? '2025-04-02T11:31:38-05:00';
-  const lines = (spec.lines ?? [{ price: '100.00', quantity: 1 }]).map((line) => ({ ...line, id: line.id ?? newId() }));
+  const lines = (spec.lines ?? [{ price: '100.00', quantity: 1 }]).map((line) => ({
+    ...line,
+    id: line.id ?? newId(),
+  }));
   const taxTotal = lines.reduce((total, line) => total + Number(line.tax ?? '0'), 0).toFixed(2);
   const body = {
     id: int(id),
@@ -71,7 +81,12 @@ export function orderBody(spec: OrderSpec = {}) {
     customer:
       spec.customerId === null
         ? null
-        : { id: int(spec.customerId ?? '7001'), email: 'buyer@example.com', first_name: 'Ada', last_name: 'Buyer' },
+        : {
+            id: int(spec.customerId ?? '7001'),
+            email: 'buyer@example.com',
+            first_name: 'Ada',
+            last_name: 'Buyer',
+          },
     line_items: lines.map((line) => ({
       id: int(line.id),
       product_id: int('632910392'),
@@ -82,11 +97,23 @@ export function orderBody(spec: OrderSpec = {}) {
       price: line.price,
       price_set: set(line.price, currency),
       gift_card: line.giftCard ?? false,
-      discount_allocations: line.discount ? [{ amount: line.discount, amount_set: set(line.discount, currency) }] : [],
-      tax_lines: line.tax ? [{ price: line.tax, price_set: set(line.tax, currency), rate: 0.1, title: 'Tax' }] : [],
+      discount_allocations: line.discount
+        ? [{ amount: line.discount, amount_set: set(line.discount, currency) }]
+        : [],
+      tax_lines: line.tax
+        ? [{ price: line.tax, price_set: set(line.tax, currency), rate: 0.1, title: 'Tax' }]
+        : [],
     })),
     shipping_lines: spec.shipping
-      ? [{ id: int(newId()), price: spec.shipping, price_set: set(spec.shipping, currency), discount_allocations: [], tax_lines: [] }]
+      ? [
+          {
+            id: int(newId()),
+            price: spec.shipping,
+            price_set: set(spec.shipping, currency),
+            discount_allocations: [],
+            tax_lines: [],
+          },
+        ]
       : [],
     refunds: (spec.refunds ?? []).map((refund) => refundObject({ ...refund, orderId: id })),
   };
@@ -110,7 +137,16 @@ function refundObject(spec: RefundSpec) {
       total_tax_set: set(line.tax ?? '0.00'),
     })),
     order_adjustments: spec.shipping
-      ? [{ id: int(newId()), kind: 'shipping_refund', amount: `-${spec.shipping}`, amount_set: set(`-${spec.shipping}`), tax_amount: '0.00', tax_amount_set: set('0.00') }]
+      ? [
+          {
+            id: int(newId()),
+            kind: 'shipping_refund',
+            amount: `-${spec.shipping}`,
+            amount_set: set(`-${spec.shipping}`),
+            tax_amount: '0.00',
+            tax_amount_set: set('0.00'),
+          },
+        ]
       : [],
   };
 }
@@ -122,7 +158,9 @@ export function refundBody(spec: RefundSpec & { orderId: string }) {
 }
 
 /** A customers/create or customers/update body. */
-export function customerBody(spec: { id?: string; email?: string; updatedAt?: string; firstName?: string } = {}) {
+export function customerBody(
+  spec: { id?: string; email?: string; updatedAt?: string; firstName?: string } = {},
+) {
   const id = spec.id ?? newId();
   const body = {
     id: int(id),
@@ -137,7 +175,9 @@ export function customerBody(spec: { id?: string; email?: string; updatedAt?: st
 }
 
 /** A products/create or products/update body with its variants. */
-export function productBody(spec: { id?: string; title?: string; updatedAt?: string; variantIds?: string[] } = {}) {
+export function productBody(
+  spec: { id?: string; title?: string; updatedAt?: string; variantIds?: string[] } = {},
+) {
   const id = spec.id ?? newId();
   const variantIds = spec.variantIds ?? [newId()];
   const body = {

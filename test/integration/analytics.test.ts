@@ -37,7 +37,10 @@ describe('analytics', () => {
   it('puts an order on its store-time-zone day, not its UTC day', async () => {
     const shop = await tenant('America/New_York');
     // 2025-04-02T02:30Z is 22:30 on April 1 in New York (EDT, UTC-4).
-    await shop.send('orders/create', orderBody({ processedAt: '2025-04-02T02:30:00Z', lines: [{ price: '50.00', quantity: 1 }] }).json);
+    await shop.send(
+      'orders/create',
+      orderBody({ processedAt: '2025-04-02T02:30:00Z', lines: [{ price: '50.00', quantity: 1 }] }).json,
+    );
     await app.drain();
     const april1 = await shop.get('summary', 'from=2025-04-01&to=2025-04-01');
     const april2 = await shop.get('summary', 'from=2025-04-02&to=2025-04-02');
@@ -77,14 +80,29 @@ describe('analytics', () => {
     // Order day: gross 120.00, discounts 12.00, net 108.00, shipping 10.00, taxes 10.80, total 128.80.
     const orderDay = await shop.get('summary', 'from=2025-05-01&to=2025-05-01');
     assert.deepEqual(
-      [orderDay.grossSales, orderDay.discounts, orderDay.returns, orderDay.netSales, orderDay.shipping, orderDay.taxes, orderDay.totalSales],
+      [
+        orderDay.grossSales,
+        orderDay.discounts,
+        orderDay.returns,
+        orderDay.netSales,
+        orderDay.shipping,
+        orderDay.taxes,
+        orderDay.totalSales,
+      ],
       ['120.00', '12.00', '0.00', '108.00', '10.00', '10.80', '128.80'],
     );
     assert.equal(orderDay.averageOrderValue, '108.00');
     // Refund day: returns 54.00 (after discount, before tax), shipping -10.00, taxes -5.40.
     const refundDay = await shop.get('summary', 'from=2025-05-05&to=2025-05-05');
     assert.deepEqual(
-      [refundDay.orders, refundDay.returns, refundDay.netSales, refundDay.shipping, refundDay.taxes, refundDay.totalSales],
+      [
+        refundDay.orders,
+        refundDay.returns,
+        refundDay.netSales,
+        refundDay.shipping,
+        refundDay.taxes,
+        refundDay.totalSales,
+      ],
       [0, '54.00', '-54.00', '-10.00', '-5.40', '-69.40'],
     );
     const month = await shop.get('summary', 'from=2025-05-01&to=2025-05-31');
@@ -112,7 +130,10 @@ describe('analytics', () => {
     const saleDay = await shop.get('summary', 'from=2025-06-01&to=2025-06-01');
     assert.deepEqual([saleDay.orders, saleDay.netSales, saleDay.totalSales], [1, '18.00', '24.80']);
     const cancelDay = await shop.get('summary', 'from=2025-06-03&to=2025-06-03');
-    assert.deepEqual([cancelDay.returns, cancelDay.shipping, cancelDay.taxes, cancelDay.totalSales], ['18.00', '-5.00', '-1.80', '-24.80']);
+    assert.deepEqual(
+      [cancelDay.returns, cancelDay.shipping, cancelDay.taxes, cancelDay.totalSales],
+      ['18.00', '-5.00', '-1.80', '-24.80'],
+    );
     const both = await shop.get('summary', 'from=2025-06-01&to=2025-06-30');
     assert.deepEqual([both.orders, both.netSales, both.totalSales], [1, '0.00', '0.00']);
   });
@@ -141,11 +162,20 @@ describe('analytics', () => {
   it('cuts days at local midnight across both DST changes, and fills weeks and months', async () => {
     const shop = await tenant('America/New_York');
     // 23:30 local on the spring-forward day (EDT, UTC-4) is 03:30Z the next day.
-    await shop.send('orders/create', orderBody({ processedAt: '2025-03-10T03:30:00Z', lines: [{ price: '11.00', quantity: 1 }] }).json);
+    await shop.send(
+      'orders/create',
+      orderBody({ processedAt: '2025-03-10T03:30:00Z', lines: [{ price: '11.00', quantity: 1 }] }).json,
+    );
     // 23:30 local on the fall-back day (EST, UTC-5) is 04:30Z the next day.
-    await shop.send('orders/create', orderBody({ processedAt: '2025-11-03T04:30:00Z', lines: [{ price: '22.00', quantity: 1 }] }).json);
+    await shop.send(
+      'orders/create',
+      orderBody({ processedAt: '2025-11-03T04:30:00Z', lines: [{ price: '22.00', quantity: 1 }] }).json,
+    );
     // 00:30 local on November 3 (EST) is 05:30Z.
-    await shop.send('orders/create', orderBody({ processedAt: '2025-11-03T05:30:00Z', lines: [{ price: '33.00', quantity: 1 }] }).json);
+    await shop.send(
+      'orders/create',
+      orderBody({ processedAt: '2025-11-03T05:30:00Z', lines: [{ price: '33.00', quantity: 1 }] }).json,
+    );
     await app.drain();
     const march = await shop.get('sales-over-time', 'from=2025-03-08&to=2025-03-10&interval=day');
     assert.deepEqual(
@@ -176,7 +206,9 @@ describe('analytics', () => {
     const months = await shop.get('sales-over-time', 'from=2025-01-01&to=2025-12-31&interval=month');
     assert.equal(months.rows.length, 12);
     assert.deepEqual(
-      months.rows.filter((r: { grossSales: string }) => r.grossSales !== '0.00').map((r: { date: string; grossSales: string }) => [r.date, r.grossSales]),
+      months.rows
+        .filter((r: { grossSales: string }) => r.grossSales !== '0.00')
+        .map((r: { date: string; grossSales: string }) => [r.date, r.grossSales]),
       [
         ['2025-03-01', '11.00'],
         ['2025-11-01', '55.00'],
@@ -188,16 +220,30 @@ describe('analytics', () => {
     const shop = await tenant('UTC');
     const loyal = newId();
     const newcomer = newId();
-    await shop.send('orders/create', orderBody({ customerId: loyal, processedAt: '2025-01-15T12:00:00Z' }).json);
     await shop.send(
       'orders/create',
-      orderBody({ customerId: loyal, processedAt: '2025-02-10T12:00:00Z', lines: [{ price: '30.00', quantity: 1 }] }).json,
+      orderBody({ customerId: loyal, processedAt: '2025-01-15T12:00:00Z' }).json,
     );
     await shop.send(
       'orders/create',
-      orderBody({ customerId: newcomer, processedAt: '2025-02-11T12:00:00Z', lines: [{ price: '80.00', quantity: 1 }] }).json,
+      orderBody({
+        customerId: loyal,
+        processedAt: '2025-02-10T12:00:00Z',
+        lines: [{ price: '30.00', quantity: 1 }],
+      }).json,
     );
-    await shop.send('orders/create', orderBody({ customerId: null, processedAt: '2025-02-12T12:00:00Z' }).json);
+    await shop.send(
+      'orders/create',
+      orderBody({
+        customerId: newcomer,
+        processedAt: '2025-02-11T12:00:00Z',
+        lines: [{ price: '80.00', quantity: 1 }],
+      }).json,
+    );
+    await shop.send(
+      'orders/create',
+      orderBody({ customerId: null, processedAt: '2025-02-12T12:00:00Z' }).json,
+    );
     await app.drain();
     const february = await shop.get('summary', 'from=2025-02-01&to=2025-02-28');
     assert.deepEqual([february.orders, february.customers, february.newCustomers], [3, 2, 1]);
@@ -205,7 +251,11 @@ describe('analytics', () => {
     assert.equal(february.averageOrderValue, '70.00');
     const top = await shop.get('top-customers', 'from=2025-02-01&to=2025-02-28&limit=5');
     assert.deepEqual(
-      top.customers.map((c: { customerId: string; orders: number; netSales: string }) => [c.customerId, c.orders, c.netSales]),
+      top.customers.map((c: { customerId: string; orders: number; netSales: string }) => [
+        c.customerId,
+        c.orders,
+        c.netSales,
+      ]),
       [
         [newcomer, 1, '80.00'],
         [loyal, 1, '30.00'],
@@ -217,8 +267,14 @@ describe('analytics', () => {
     const a = await tenant('UTC');
     const b = await tenant('UTC');
     const id = newId();
-    await a.send('orders/create', orderBody({ id, processedAt: '2025-08-01T12:00:00Z', lines: [{ price: '10.00', quantity: 1 }] }).json);
-    await b.send('orders/create', orderBody({ id, processedAt: '2025-08-01T12:00:00Z', lines: [{ price: '70.00', quantity: 2 }] }).json);
+    await a.send(
+      'orders/create',
+      orderBody({ id, processedAt: '2025-08-01T12:00:00Z', lines: [{ price: '10.00', quantity: 1 }] }).json,
+    );
+    await b.send(
+      'orders/create',
+      orderBody({ id, processedAt: '2025-08-01T12:00:00Z', lines: [{ price: '70.00', quantity: 2 }] }).json,
+    );
     await app.drain();
     assert.equal((await a.get('summary', 'from=2025-08-01&to=2025-08-01')).grossSales, '10.00');
     assert.equal((await b.get('summary', 'from=2025-08-01&to=2025-08-01')).grossSales, '140.00');
@@ -231,7 +287,11 @@ describe('analytics', () => {
       [`/api/v1/tenants/${shop.id}/analytics/summary?from=2025-03-02&to=2025-03-01`, 400, 'invalid_range'],
       [`/api/v1/tenants/${shop.id}/analytics/summary?from=yesterday`, 400, 'invalid_request'],
       [`/api/v1/tenants/${shop.id}/analytics/sales-over-time?interval=hour`, 400, 'invalid_request'],
-      [`/api/v1/tenants/${shop.id}/analytics/sales-over-time?from=2000-01-01&to=2025-01-01`, 400, 'invalid_range'],
+      [
+        `/api/v1/tenants/${shop.id}/analytics/sales-over-time?from=2000-01-01&to=2025-01-01`,
+        400,
+        'invalid_range',
+      ],
       [`/api/v1/tenants/${shop.id}/analytics/top-customers?limit=0`, 400, 'invalid_request'],
       [`/api/v1/tenants/00000000-0000-4000-8000-000000000000/analytics/summary`, 404, 'tenant_not_found'],
       [`/api/v1/tenants/not-a-uuid/analytics/summary`, 404, 'tenant_not_found'],
@@ -241,7 +301,10 @@ describe('analytics', () => {
       assert.equal(response.statusCode, status, url);
       assert.equal(response.json().error.code, code, url);
     }
-    const anonymous = await app.server!.inject({ method: 'GET', url: `/api/v1/tenants/${shop.id}/analytics/summary` });
+    const anonymous = await app.server!.inject({
+      method: 'GET',
+      url: `/api/v1/tenants/${shop.id}/analytics/summary`,
+    });
     assert.equal(anonymous.statusCode, 401);
     assert.equal(anonymous.json().error.code, 'unauthorized');
   });

@@ -47,14 +47,21 @@ describe('replaying the real Shopify samples', () => {
   after(() => app.close());
 
   const summary = async (from: string, to: string) => {
-    const response = await app.api('GET', `/api/v1/tenants/${tenantId}/analytics/summary?from=${from}&to=${to}`);
+    const response = await app.api(
+      'GET',
+      `/api/v1/tenants/${tenantId}/analytics/summary?from=${from}&to=${to}`,
+    );
     assert.equal(response.statusCode, 200, response.body);
     return response.json();
   };
 
   it('sends every sample over HTTP, signed, and every delivery is accepted', async () => {
     const env = { SHOPSIGHT_ADMIN_TOKEN: app.token, PATH: process.env.PATH };
-    const code = await runReplayCommand(['--dir', FIXTURES, '--url', url, '--create-tenant', '--secret', 'replay-secret'], env, silent);
+    const code = await runReplayCommand(
+      ['--dir', FIXTURES, '--url', url, '--create-tenant', '--secret', 'replay-secret'],
+      env,
+      silent,
+    );
     assert.equal(code, 0);
     const tenants = (await app.api('GET', '/api/v1/tenants')).json().tenants;
     const tenant = tenants.find((t: { shopDomain: string }) => t.shopDomain === 'jsmith.myshopify.com');
@@ -63,7 +70,9 @@ describe('replaying the real Shopify samples', () => {
     assert.equal(tenant.currency, 'USD');
     tenantId = tenant.id;
     await app.drain();
-    const [dead] = await app.db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE status = 'dead'`);
+    const [dead] = await app.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM webhook_events WHERE status = 'dead'`,
+    );
     assert.equal(dead!.n, '0');
   });
 
@@ -102,19 +111,45 @@ describe('replaying the real Shopify samples', () => {
   it('puts the 2008 sale and the 2025 refund of order 450789469 on their own days', async () => {
     const orderDay = await summary('2008-01-10', '2008-01-10');
     assert.deepEqual(
-      [orderDay.orders, orderDay.grossSales, orderDay.discounts, orderDay.netSales, orderDay.taxes, orderDay.totalSales, orderDay.averageOrderValue],
+      [
+        orderDay.orders,
+        orderDay.grossSales,
+        orderDay.discounts,
+        orderDay.netSales,
+        orderDay.taxes,
+        orderDay.totalSales,
+        orderDay.averageOrderValue,
+      ],
       [1, '597.00', '10.00', '587.00', '11.94', '598.94', '587.00'],
     );
     const refundDay = await summary('2025-04-02', '2025-04-02');
     assert.deepEqual(
-      [refundDay.orders, refundDay.grossSales, refundDay.discounts, refundDay.returns, refundDay.netSales, refundDay.taxes, refundDay.totalSales, refundDay.averageOrderValue],
+      [
+        refundDay.orders,
+        refundDay.grossSales,
+        refundDay.discounts,
+        refundDay.returns,
+        refundDay.netSales,
+        refundDay.taxes,
+        refundDay.totalSales,
+        refundDay.averageOrderValue,
+      ],
       [3, '622.97', '17.91', '391.33', '213.73', '5.54', '219.27', '201.69'],
     );
   });
 
   it('ranks the customers by net sales and keeps their ids as Shopify sent them', async () => {
-    const response = await app.api('GET', `/api/v1/tenants/${tenantId}/analytics/top-customers?from=2000-01-01&to=2026-01-01`);
-    const top = response.json().customers.map((c: { customerId: string; netSales: string; orders: number }) => [c.customerId, c.orders, c.netSales]);
+    const response = await app.api(
+      'GET',
+      `/api/v1/tenants/${tenantId}/analytics/top-customers?from=2000-01-01&to=2026-01-01`,
+    );
+    const top = response
+      .json()
+      .customers.map((c: { customerId: string; netSales: string; orders: number }) => [
+        c.customerId,
+        c.orders,
+        c.netSales,
+      ]);
     // 207119551: 587.00 - 391.33 = 195.67; 1073339474: 199.00; 1073339475: 181.09.
     assert.deepEqual(top, [
       ['1073339474', 1, '199.00'],
@@ -127,7 +162,11 @@ describe('replaying the real Shopify samples', () => {
     const before = await summary('2000-01-01', '2026-01-01');
     const [inboxBefore] = await app.db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events');
     const env = { SHOPSIGHT_ADMIN_TOKEN: app.token, PATH: process.env.PATH };
-    const code = await runReplayCommand(['--dir', FIXTURES, '--url', url, '--create-tenant', '--secret', 'replay-secret'], env, silent);
+    const code = await runReplayCommand(
+      ['--dir', FIXTURES, '--url', url, '--create-tenant', '--secret', 'replay-secret'],
+      env,
+      silent,
+    );
     assert.equal(code, 0);
     await app.drain();
     const [inboxAfter] = await app.db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events');

@@ -13,18 +13,28 @@ const SECRET = 'intake-secret';
 describe('POST /webhooks/shopify', () => {
   let app: TestApp;
   before(async () => {
-    app = await startTestApp({ SHOPSIGHT_WEBHOOK_BODY_LIMIT: String(5 * 1024 * 1024), SHOPIFY_API_SECRET: 'app-secret' });
+    app = await startTestApp({
+      SHOPSIGHT_WEBHOOK_BODY_LIMIT: String(5 * 1024 * 1024),
+      SHOPIFY_API_SECRET: 'app-secret',
+    });
     await app.createTenant({ shopDomain: SHOP, webhookSecret: SECRET });
   });
   after(() => app.close());
 
   const inboxCount = async (where = 'true') =>
-    Number((await app.db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE ${where}`))[0]!.n);
+    Number(
+      (await app.db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE ${where}`))[0]!.n,
+    );
 
   it('accepts a correctly signed delivery and commits it to the inbox before answering', async () => {
     const { json } = orderBody();
     const before = await inboxCount();
-    const response = await app.deliver({ shopDomain: SHOP, secret: SECRET, topic: 'orders/create', body: json });
+    const response = await app.deliver({
+      shopDomain: SHOP,
+      secret: SECRET,
+      topic: 'orders/create',
+      body: json,
+    });
     assert.equal(response.statusCode, 200);
     assert.equal(await inboxCount(), before + 1);
     const [row] = await app.db.query<{ payload: string; topic: string; status: string }>(
@@ -36,7 +46,12 @@ describe('POST /webhooks/shopify', () => {
   it('refuses a bad signature with 401 and stores nothing', async () => {
     const before = await inboxCount();
     const { json } = orderBody();
-    const response = await app.deliver({ shopDomain: SHOP, secret: 'not-the-secret', topic: 'orders/create', body: json });
+    const response = await app.deliver({
+      shopDomain: SHOP,
+      secret: 'not-the-secret',
+      topic: 'orders/create',
+      body: json,
+    });
     assert.equal(response.statusCode, 401);
     assert.equal(response.json().error.code, 'invalid_signature');
     assert.equal(await inboxCount(), before);
@@ -44,7 +59,12 @@ describe('POST /webhooks/shopify', () => {
 
   it('answers 401, not an exception, to a signature header of the wrong length or a missing one', async () => {
     const { json } = orderBody();
-    for (const hmac of [Buffer.alloc(31).toString('base64'), Buffer.alloc(33).toString('base64'), 'x', undefined]) {
+    for (const hmac of [
+      Buffer.alloc(31).toString('base64'),
+      Buffer.alloc(33).toString('base64'),
+      'x',
+      undefined,
+    ]) {
       const response = await app.deliver({
         shopDomain: SHOP,
         secret: SECRET,
@@ -59,7 +79,12 @@ describe('POST /webhooks/shopify', () => {
 
   it('answers an unknown shop exactly like a bad signature', async () => {
     const { json } = orderBody();
-    const unknown = await app.deliver({ shopDomain: 'nobody.myshopify.com', secret: SECRET, topic: 'orders/create', body: json });
+    const unknown = await app.deliver({
+      shopDomain: 'nobody.myshopify.com',
+      secret: SECRET,
+      topic: 'orders/create',
+      body: json,
+    });
     const bad = await app.deliver({ shopDomain: SHOP, secret: 'wrong', topic: 'orders/create', body: json });
     assert.equal(unknown.statusCode, 401);
     assert.equal(unknown.json().error.code, bad.json().error.code);
@@ -67,7 +92,12 @@ describe('POST /webhooks/shopify', () => {
   });
 
   it('checks the signature before the body: unsigned garbage is a 401, signed garbage a 400', async () => {
-    const unsigned = await app.deliver({ shopDomain: SHOP, secret: 'wrong', topic: 'orders/create', body: 'not json' });
+    const unsigned = await app.deliver({
+      shopDomain: SHOP,
+      secret: 'wrong',
+      topic: 'orders/create',
+      body: 'not json',
+    });
     assert.equal(unsigned.statusCode, 401);
     for (const body of ['not json', '[1,2]', '42', '{"a":', Buffer.from([0xff, 0xfe, 0x7b, 0x7d])]) {
       const response = await app.deliver({ shopDomain: SHOP, secret: SECRET, topic: 'orders/create', body });
@@ -131,12 +161,22 @@ describe('POST /webhooks/shopify', () => {
     assert.equal(await inboxCount(`dedupe_key = 'webhook:webhook-dup-1'`), 1);
   });
 
-  it("uses the app secret (SHOPIFY_API_SECRET) for a tenant without a webhook secret of its own", async () => {
+  it('uses the app secret (SHOPIFY_API_SECRET) for a tenant without a webhook secret of its own', async () => {
     await app.createTenant({ shopDomain: 'app-secret-shop.myshopify.com' });
     const body = orderBody().json;
-    const ok = await app.deliver({ shopDomain: 'app-secret-shop.myshopify.com', secret: 'app-secret', topic: 'orders/create', body });
+    const ok = await app.deliver({
+      shopDomain: 'app-secret-shop.myshopify.com',
+      secret: 'app-secret',
+      topic: 'orders/create',
+      body,
+    });
     assert.equal(ok.statusCode, 200);
-    const bad = await app.deliver({ shopDomain: 'app-secret-shop.myshopify.com', secret: SECRET, topic: 'orders/create', body });
+    const bad = await app.deliver({
+      shopDomain: 'app-secret-shop.myshopify.com',
+      secret: SECRET,
+      topic: 'orders/create',
+      body,
+    });
     assert.equal(bad.statusCode, 401);
   });
 
@@ -159,9 +199,16 @@ describe('POST /webhooks/shopify', () => {
   });
 
   it('answers 503 when the inbox cannot be written, so that Shopify retries', async () => {
-    await app.db.query('ALTER TABLE webhook_events ADD CONSTRAINT test_refuse_writes CHECK (false) NOT VALID');
+    await app.db.query(
+      'ALTER TABLE webhook_events ADD CONSTRAINT test_refuse_writes CHECK (false) NOT VALID',
+    );
     try {
-      const response = await app.deliver({ shopDomain: SHOP, secret: SECRET, topic: 'orders/create', body: orderBody().json });
+      const response = await app.deliver({
+        shopDomain: SHOP,
+        secret: SECRET,
+        topic: 'orders/create',
+        body: orderBody().json,
+      });
       assert.equal(response.statusCode, 503);
       assert.equal(response.json().error.code, 'inbox_unavailable');
       assert.ok(response.headers['retry-after']);
@@ -175,8 +222,20 @@ describe('POST /webhooks/shopify', () => {
     const bodies = Array.from({ length: 200 }, () => orderBody().json);
     const responses = await Promise.all(
       bodies.flatMap((body, i) => [
-        app.deliver({ shopDomain: SHOP, secret: SECRET, topic: 'orders/create', body, eventId: `burst-${i}` }),
-        app.deliver({ shopDomain: SHOP, secret: SECRET, topic: 'orders/create', body, eventId: `burst-${i}` }),
+        app.deliver({
+          shopDomain: SHOP,
+          secret: SECRET,
+          topic: 'orders/create',
+          body,
+          eventId: `burst-${i}`,
+        }),
+        app.deliver({
+          shopDomain: SHOP,
+          secret: SECRET,
+          topic: 'orders/create',
+          body,
+          eventId: `burst-${i}`,
+        }),
       ]),
     );
     assert.ok(responses.every((r) => r.statusCode === 200));

@@ -33,8 +33,16 @@ describe('inbox worker', () => {
 
   it('keeps the newer version when an older update arrives after it', async () => {
     const id = newId();
-    const newer = orderBody({ id, updatedAt: '2025-05-02T10:00:00Z', lines: [{ price: '30.00', quantity: 2 }] });
-    const older = orderBody({ id, updatedAt: '2025-05-01T10:00:00Z', lines: [{ price: '10.00', quantity: 1 }] });
+    const newer = orderBody({
+      id,
+      updatedAt: '2025-05-02T10:00:00Z',
+      lines: [{ price: '30.00', quantity: 2 }],
+    });
+    const older = orderBody({
+      id,
+      updatedAt: '2025-05-01T10:00:00Z',
+      lines: [{ price: '10.00', quantity: 1 }],
+    });
     await send('orders/updated', newer.json);
     await app.drain();
     await send('orders/updated', older.json);
@@ -44,29 +52,38 @@ describe('inbox worker', () => {
       [tenantId, id],
     );
     assert.deepEqual(rows, [{ gross_sales: '60.00', updated_at: '2025-05-02T10:00:00.000Z' }]);
-    const lines = await app.db.query('SELECT id::text FROM order_line_items WHERE tenant_id = $1 AND order_id = $2', [
-      tenantId,
-      id,
-    ]);
+    const lines = await app.db.query(
+      'SELECT id::text FROM order_line_items WHERE tenant_id = $1 AND order_id = $2',
+      [tenantId, id],
+    );
     assert.deepEqual(lines, [{ id: newer.lineIds[0] }]);
   });
 
   it('converges to the same rows when the versions arrive in one batch in the wrong order', async () => {
     const id = newId();
-    await send('customers/update', customerBody({ id, email: 'new@example.com', updatedAt: '2025-06-02T00:00:00Z' }).json);
-    await send('customers/update', customerBody({ id, email: 'old@example.com', updatedAt: '2025-06-01T00:00:00Z' }).json);
+    await send(
+      'customers/update',
+      customerBody({ id, email: 'new@example.com', updatedAt: '2025-06-02T00:00:00Z' }).json,
+    );
+    await send(
+      'customers/update',
+      customerBody({ id, email: 'old@example.com', updatedAt: '2025-06-01T00:00:00Z' }).json,
+    );
     await app.drain();
-    const [row] = await app.db.query<{ email: string }>('SELECT email FROM customers WHERE tenant_id = $1 AND id = $2', [
-      tenantId,
-      id,
-    ]);
+    const [row] = await app.db.query<{ email: string }>(
+      'SELECT email FROM customers WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id],
+    );
     assert.equal(row!.email, 'new@example.com');
   });
 
   it('processes events in arrival order, so the later of two equal versions wins (past event 9 too)', async () => {
     const id = newId();
     for (let quantity = 1; quantity <= 12; quantity += 1) {
-      await send('orders/updated', orderBody({ id, updatedAt: '2025-05-03T10:00:00Z', lines: [{ price: '1.00', quantity }] }).json);
+      await send(
+        'orders/updated',
+        orderBody({ id, updatedAt: '2025-05-03T10:00:00Z', lines: [{ price: '1.00', quantity }] }).json,
+      );
     }
     await app.drain();
     const [row] = await app.db.query<{ gross: string }>(
@@ -80,7 +97,11 @@ describe('inbox worker', () => {
     const orderId = '9007199254740993';
     const lineId = '18446744073709551'.slice(0, 16) + '7';
     const customerId = '820982911946154508';
-    const { json } = orderBody({ id: orderId, customerId, lines: [{ id: lineId, price: '5.00', quantity: 1 }] });
+    const { json } = orderBody({
+      id: orderId,
+      customerId,
+      lines: [{ id: lineId, price: '5.00', quantity: 1 }],
+    });
     assert.ok(json.includes(`"id":${orderId}`), 'the body carries the id as a JSON integer');
     await send('orders/create', json);
     await app.drain();
@@ -89,10 +110,10 @@ describe('inbox worker', () => {
       [tenantId, orderId],
     );
     assert.deepEqual(order, { id: orderId, customer_id: customerId, raw_id: orderId });
-    const [line] = await app.db.query<{ id: string }>('SELECT id::text FROM order_line_items WHERE tenant_id = $1 AND order_id = $2', [
-      tenantId,
-      orderId,
-    ]);
+    const [line] = await app.db.query<{ id: string }>(
+      'SELECT id::text FROM order_line_items WHERE tenant_id = $1 AND order_id = $2',
+      [tenantId, orderId],
+    );
     assert.equal(line!.id, lineId);
   });
 
@@ -121,7 +142,10 @@ describe('inbox worker', () => {
     });
     await send('refunds/create', refund.json);
     await app.drain();
-    const early = await app.db.query('SELECT id::text FROM refunds WHERE tenant_id = $1 AND id = $2', [tenantId, refund.id]);
+    const early = await app.db.query('SELECT id::text FROM refunds WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      refund.id,
+    ]);
     assert.equal(early.length, 1, 'the early refund is kept');
 
     const order = orderBody({
@@ -143,10 +167,10 @@ describe('inbox worker', () => {
       [tenantId, orderId],
     );
     assert.deepEqual(refunds, [{ returns: '40.00' }]);
-    const refundLines = await app.db.query('SELECT id FROM refund_line_items WHERE tenant_id = $1 AND refund_id = $2', [
-      tenantId,
-      refund.id,
-    ]);
+    const refundLines = await app.db.query(
+      'SELECT id FROM refund_line_items WHERE tenant_id = $1 AND refund_id = $2',
+      [tenantId, refund.id],
+    );
     assert.equal(refundLines.length, 1);
   });
 
@@ -194,9 +218,10 @@ describe('inbox worker', () => {
     assert.equal(dead!.status, 'dead');
     assert.match(dead!.last_error, /invalid order payload/);
     assert.equal(await requeueDeadLetters(app.db, tenantId), 1);
-    const [requeued] = await app.db.query<{ status: string }>('SELECT status FROM webhook_events WHERE dedupe_key = $1', [
-      `event:${eventId}`,
-    ]);
+    const [requeued] = await app.db.query<{ status: string }>(
+      'SELECT status FROM webhook_events WHERE dedupe_key = $1',
+      [`event:${eventId}`],
+    );
     assert.equal(requeued!.status, 'pending');
     await app.drain();
   });
@@ -212,10 +237,10 @@ describe('inbox worker', () => {
         await app.drain();
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      const stored = await app.db.query('SELECT id::text FROM orders WHERE tenant_id = $1 AND id = ANY($2::bigint[])', [
-        tenantId,
-        [poison.id, good.id],
-      ]);
+      const stored = await app.db.query(
+        'SELECT id::text FROM orders WHERE tenant_id = $1 AND id = ANY($2::bigint[])',
+        [tenantId, [poison.id, good.id]],
+      );
       assert.deepEqual(stored, [{ id: good.id }]);
       const [event] = await app.db.query<{ status: string; attempts: number; last_error: string }>(
         `SELECT status, attempts, last_error FROM webhook_events WHERE tenant_id = $1 AND payload = $2`,
@@ -229,7 +254,10 @@ describe('inbox worker', () => {
     }
     await requeueDeadLetters(app.db, tenantId);
     await app.drain();
-    const [row] = await app.db.query('SELECT id::text FROM orders WHERE tenant_id = $1 AND id = $2', [tenantId, poison.id]);
+    const [row] = await app.db.query('SELECT id::text FROM orders WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      poison.id,
+    ]);
     assert.ok(row, 'a re-queued dead letter is processed once the cause is fixed');
   });
 
@@ -240,7 +268,10 @@ describe('inbox worker', () => {
     const options = { batchSize: 25, pollMs: 10, maxAttempts: 3, backoffBaseMs: 1 };
     const workers = [1, 2, 3].map(() => new InboxWorker(app.db, log, new Metrics(), options));
     const handled = await Promise.all(workers.map((worker) => worker.drain()));
-    assert.equal(handled.reduce((a, b) => a + b, 0), 300);
+    assert.equal(
+      handled.reduce((a, b) => a + b, 0),
+      300,
+    );
     const [counts] = await app.db.query<{ orders: string; multi: string }>(
       `SELECT (SELECT count(*) FROM orders WHERE tenant_id = $1 AND id = ANY($2::bigint[]))::text AS orders,
               (SELECT count(*) FROM webhook_events WHERE attempts <> 1 AND status = 'processed')::text AS multi`,
