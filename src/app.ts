@@ -140,6 +140,8 @@ export async function createApp(
       ? null
       : new InboxWorker(db, log, metrics, {
           batchSize: config.SHOPSIGHT_WORKER_BATCH_SIZE,
+          // Two batches in flight overlap normalization with writes; PGlite has a single connection.
+          concurrency: config.SHOPSIGHT_WORKER_CONCURRENCY ?? (db.kind === 'pglite' ? 1 : 2),
           pollMs: config.SHOPSIGHT_WORKER_POLL_MS,
           maxAttempts: config.SHOPSIGHT_WORKER_MAX_ATTEMPTS,
           backoffBaseMs: config.SHOPSIGHT_WORKER_BACKOFF_BASE_MS,

@@ -38,6 +38,7 @@ const envSchema = z.object({
     .min(5 * 1024 * 1024)
     .default(10 * 1024 * 1024),
   SHOPSIGHT_WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  SHOPSIGHT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).optional(),
   SHOPSIGHT_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   SHOPSIGHT_WORKER_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(200),
   SHOPSIGHT_WORKER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),

@@ -2,9 +2,10 @@
  * The bench's load: signed `orders/create` webhook deliveries, built before the clock starts.
  *
  * Bodies follow the REST/webhook order shape of Shopify's sample payload
- * (`shared/fixtures/shopify/webhook_orders_create.json`), trimmed to the fields Shopsight normalizes plus
- * enough of the rest that a body weighs ~4 KB, compact as Shopify sends it. Everything is a pure function
- * of the seed and the delivery's index, so two runs send byte-identical bodies and the figures compare.
+ * (`shared/fixtures/shopify/webhook_orders_create.json`), trimmed to what an order's analytics read (ids,
+ * timestamps, money and its `*_set`s, line items with taxes and discounts, customer, shipping) so that a
+ * body weighs ~4 KB, compact as Shopify sends it. The set is a pure function of the seed and the count, so
+ * two runs with the same options send byte-identical bodies and their figures compare.
  */
 import { signWebhookBody } from '../../src/shopify/hmac.ts';
 
@@ -24,10 +25,13 @@ const API_VERSION = '2026-04';
 const CURRENCY = 'USD';
 /** New York's combined sales tax, in basis points, applied per line as Shopify's tax_lines show it. */
 const TAX_RATE_BP = 888;
-/** Orders land in 2026-01-05 .. 2026-03-01, all before DST, so America/New_York is a fixed -05:00. */
-const FIRST_ORDER_MS = Date.UTC(2026, 0, 5, 5, 0, 0);
+/**
+ * Orders are spread evenly over one New York winter (EST, 2025-11-02 01:00 to 2026-03-08 01:59), so every
+ * timestamp carries the one offset, -05:00, however many orders there are.
+ */
+const WINTER_START_MS = Date.UTC(2025, 10, 2, 6, 0, 0);
+const WINTER_END_MS = Date.UTC(2026, 2, 8, 7, 0, 0) - 3_600_000;
 const NEW_YORK_OFFSET_MS = -5 * 3600 * 1000;
-const ORDER_SPACING_MS = 83_000;
 
 /*
  * Id ranges, disjoint so every id in a run is unique within its kind. Odd-indexed orders (and their line
@@ -136,6 +140,7 @@ function buildLineItem(rng: Rng, id: bigint) {
   const variantTitle = VARIANT_TITLES[variant] as string;
   const item = {
     id: jsonId(id),
+    gift_card: false,
     grams: 200 + (product % 9) * 100,
     price: money(priceCents),
     price_set: moneySet(priceCents),
@@ -161,6 +166,7 @@ function buildLineItem(rng: Rng, id: bigint) {
 }
 
 function buildOrder(rng: Rng, index: number, orderCount: number) {
+  const spacingMs = Math.floor((WINTER_END_MS - WINTER_START_MS) / orderCount);
   const unsafe = index % 2 === 1;
   const orderId = (unsafe ? ORDER_ID_UNSAFE : ORDER_ID_SAFE) + BigInt(index);
   const lineIdBase =
@@ -194,19 +200,19 @@ function buildOrder(rng: Rng, index: number, orderCount: number) {
     country_code: 'US',
   };
 
-  const createdMs = FIRST_ORDER_MS + index * ORDER_SPACING_MS + intBetween(rng, 0, 60_000);
+  const createdMs = WINTER_START_MS + index * spacingMs + Math.floor(rng() * spacingMs);
   const createdAt = newYorkIso(createdMs);
   const orderNumber = 1001 + index;
   const order = {
     id: jsonId(orderId),
     admin_graphql_api_id: `gid://shopify/Order/${orderId}`,
     buyer_accepts_marketing: rng() < 0.4,
+    cancel_reason: null,
     cancelled_at: null,
-    contact_email: email,
+    closed_at: null,
     created_at: createdAt,
     currency: CURRENCY,
     current_subtotal_price: money(subtotalCents),
-    current_total_discounts: money(discountCents),
     current_total_price: money(totalCents),
     current_total_tax: money(taxCents),
     email,
@@ -215,7 +221,6 @@ function buildOrder(rng: Rng, index: number, orderCount: number) {
     name: `#${orderNumber}`,
     number: orderNumber - 1000,
     order_number: orderNumber,
-    payment_gateway_names: ['shopify_payments'],
     presentment_currency: CURRENCY,
     processed_at: createdAt,
     source_name: 'web',
@@ -228,11 +233,11 @@ function buildOrder(rng: Rng, index: number, orderCount: number) {
     total_discounts: money(discountCents),
     total_discounts_set: moneySet(discountCents),
     total_line_items_price: money(lineItemsCents),
-    total_outstanding: '0.00',
     total_price: money(totalCents),
     total_price_set: moneySet(totalCents),
     total_shipping_price_set: moneySet(shippingCents),
     total_tax: money(taxCents),
+    total_tax_set: moneySet(taxCents),
     total_weight: grams,
     updated_at: createdAt,
     customer: {

@@ -15,6 +15,11 @@ import { BatchWrites, planEvent, type InboxEvent, type Outcome } from './pipelin
 
 export type WorkerOptions = {
   batchSize: number;
+  /**
+   * Batches in flight at once in this process, each in its own transaction: while one is normalized in
+   * JavaScript another is written by PostgreSQL. Use 1 on PGlite (one connection).
+   */
+  concurrency?: number;
   pollMs: number;
   maxAttempts: number;
   backoffBaseMs: number;
@@ -22,8 +27,8 @@ export type WorkerOptions = {
 
 export class InboxWorker {
   private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
   private readonly db: Database;
   private readonly log: Logger;
   private readonly metrics: Metrics;
@@ -36,18 +41,18 @@ export class InboxWorker {
     this.options = options;
   }
 
-  /** Starts the polling loop in the background. */
+  /** Starts the polling loops in the background. */
   start() {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: this.options.concurrency ?? 1 }, () => this.run());
   }
 
-  /** Stops after the batch in progress (graceful shutdown). */
+  /** Stops after the batches in progress (graceful shutdown). */
   async stop() {
     this.running = false;
-    this.wake?.();
-    await this.loop;
+    for (const wake of this.wakers) wake();
+    await Promise.all(this.loops);
   }
 
   /** Processes batches until no due event is left. Returns how many events were handled. */
@@ -141,11 +146,13 @@ export class InboxWorker {
 
   private sleep(ms: number) {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 }

@@ -28,11 +28,21 @@ function keepExactNumbers(_key: string, value: unknown, context?: { source?: str
 }
 
 /**
- * Parses JSON text, keeping every number that is not a safe integer exact (as a `RawJsonNumber`).
+ * A number token that `JSON.parse` could change: 16 or more digits (an id above 2^53, or more precision
+ * than a double holds), an exponent, or a decimal with a trailing zero (`1.50` would read back as `1.5`).
+ * Every other number survives a plain parse exactly. Money inside strings ("199.00") never matches, since
+ * a number token follows `:`, `[` or `,` directly. False positives only cost the slower exact path.
+ */
+const NUMBER_NEEDING_SOURCE = /[:[,]\s*-?(?:\d[\d.]{15}|\d[\d.]*[eE]|\d*\.\d*0(?![\d.]))/;
+
+/**
+ * Parses JSON text, keeping every number that is not a safe integer exact (as a `RawJsonNumber`). Texts in
+ * which no number needs it take the plain, several times faster `JSON.parse` (same result).
  *
  * @throws SyntaxError when the text is not JSON.
  */
 export function parseJsonLossless(text: string): JsonValue {
+  if (!NUMBER_NEEDING_SOURCE.test(text)) return JSON.parse(text) as JsonValue;
   return JSON.parse(text, keepExactNumbers as (key: string, value: unknown) => unknown) as JsonValue;
 }
 
