@@ -27,11 +27,29 @@ type Waiter = {
   reject: (e: unknown) => void;
 };
 
-const APPEND_SQL = `INSERT INTO webhook_events
+const APPEND_COLUMNS = 8;
+const appendStatements = new Map<number, string>();
+
+/**
+ * `INSERT ... VALUES` with one parameter per value: a 4 KB body travels as it is, where an array parameter
+ * would be escaped by the driver and parsed again by PostgreSQL. The text is cached per batch size.
+ */
+function appendSql(rows: number): string {
+  let statement = appendStatements.get(rows);
+  if (!statement) {
+    const tuples = Array.from({ length: rows }, (_, row) => {
+      const p = (column: number) => `$${row * APPEND_COLUMNS + column}`;
+      return `(${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::timestamptz, ${p(8)})`;
+    });
+    statement = `INSERT INTO webhook_events
   (tenant_id, dedupe_key, topic, event_id, webhook_id, api_version, triggered_at, payload)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+VALUES ${tuples.join(', ')}
 ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
 RETURNING tenant_id::text AS tenant_id, dedupe_key`;
+    appendStatements.set(rows, statement);
+  }
+  return statement;
+}
 
 /** Batches inbox appends into few statements (group commit). */
 export class InboxWriter {
@@ -87,16 +105,20 @@ export class InboxWriter {
   private async write(batch: Waiter[]) {
     const rows = batch.map((w) => w.row);
     try {
-      const inserted = await this.db.query<{ tenant_id: string; dedupe_key: string }>(APPEND_SQL, [
-        rows.map((r) => r.tenantId),
-        rows.map((r) => r.dedupeKey),
-        rows.map((r) => r.topic),
-        rows.map((r) => r.eventId),
-        rows.map((r) => r.webhookId),
-        rows.map((r) => r.apiVersion),
-        rows.map((r) => r.triggeredAt),
-        rows.map((r) => r.payload),
+      const params = rows.flatMap((r) => [
+        r.tenantId,
+        r.dedupeKey,
+        r.topic,
+        r.eventId,
+        r.webhookId,
+        r.apiVersion,
+        r.triggeredAt,
+        r.payload,
       ]);
+      const inserted = await this.db.query<{ tenant_id: string; dedupe_key: string }>(
+        appendSql(rows.length),
+        params,
+      );
       const fresh = new Set(inserted.map((r) => `${r.tenant_id}:${r.dedupe_key}`));
       for (const waiter of batch) {
         const key = `${waiter.row.tenantId}:${waiter.row.dedupeKey}`;

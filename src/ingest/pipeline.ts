@@ -87,6 +87,11 @@ export class BatchWrites {
 
   /** Writes the batch in one transaction's worth of statements (the caller owns the transaction). */
   async apply(tx: Queryable): Promise<void> {
+    // PostgreSQL caches a generic plan for each foreign-key check per connection. Measured on a fresh
+    // database, the cached check of line items against orders grew from ~0.4 to ~2 ms a row as orders
+    // filled (batches slowing down without end); planned for each call it stays an index lookup and
+    // batches stay flat. The planning costs far less than the scan it avoids.
+    await tx.query('SET LOCAL plan_cache_mode = force_custom_plan');
     await upsertCustomers(tx, [...this.customers.values()]);
 
     const products = [...this.products.values()];
