@@ -11,7 +11,14 @@ log="$data/server.log"
 env -u DATABASE_URL -u SHOPSIGHT_ADMIN_TOKEN SHOPSIGHT_DATA_DIR="$data" PORT="$port" LOG_LEVEL=warn \
   setsid npm start >"$log" 2>&1 &
 server=$!
-trap 'kill -TERM -- "-$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$data"' EXIT
+cleanup() {
+  local status=$?
+  kill -TERM -- "-$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  rm -rf "$data"
+  exit "$status"
+}
+trap cleanup EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$log"; exit 1; }
 grep -q "generated an admin token" "$log" || { echo "the admin token was not printed at first start"; exit 1; }
