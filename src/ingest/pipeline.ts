@@ -21,6 +21,7 @@ import {
   upsertProducts,
   upsertRefunds,
   type Deletion,
+  type EntityKey,
 } from './entity.repository.ts';
 import {
   deletedId,
@@ -94,46 +95,56 @@ export class BatchWrites {
     await tx.query('SET LOCAL plan_cache_mode = force_custom_plan');
     await upsertCustomers(tx, [...this.customers.values()]);
 
-    const products = [...this.products.values()];
-    const appliedProducts = await upsertProducts(
+    await writeWithChildren(
       tx,
-      products.map((p) => p.product),
+      [...this.products.values()],
+      (p) => p.product,
+      (p) => p.variants,
+      upsertProducts,
+      replaceVariants,
     );
-    const productWrites = products.filter((p) => appliedProducts.has(keyOf(p.product)));
-    await replaceVariants(
+    await writeWithChildren(
       tx,
-      productWrites.map((p) => ({ tenant_id: p.product.tenant_id, id: p.product.id })),
-      productWrites.flatMap((p) => p.variants),
+      [...this.orders.values()],
+      (o) => o.order,
+      (o) => o.lineItems,
+      upsertOrders,
+      replaceLineItems,
     );
-
-    const orders = [...this.orders.values()];
-    const appliedOrders = await upsertOrders(
+    await writeWithChildren(
       tx,
-      orders.map((o) => o.order),
-    );
-    const orderWrites = orders.filter((o) => appliedOrders.has(keyOf(o.order)));
-    await replaceLineItems(
-      tx,
-      orderWrites.map((o) => ({ tenant_id: o.order.tenant_id, id: o.order.id })),
-      orderWrites.flatMap((o) => o.lineItems),
-    );
-
-    const refunds = [...this.refunds.values()];
-    const appliedRefunds = await upsertRefunds(
-      tx,
-      refunds.map((r) => r.refund),
-    );
-    const refundWrites = refunds.filter((r) => appliedRefunds.has(keyOf(r.refund)));
-    await replaceRefundLineItems(
-      tx,
-      refundWrites.map((r) => ({ tenant_id: r.refund.tenant_id, id: r.refund.id })),
-      refundWrites.flatMap((r) => r.lineItems),
+      [...this.refunds.values()],
+      (r) => r.refund,
+      (r) => r.lineItems,
+      upsertRefunds,
+      replaceRefundLineItems,
     );
 
     await softDelete(tx, 'orders', [...this.deletions.orders.values()]);
     await softDelete(tx, 'customers', [...this.deletions.customers.values()]);
     await softDelete(tx, 'products', [...this.deletions.products.values()]);
   }
+}
+
+/**
+ * Upserts parent rows, then replaces the children of the parents whose upsert applied: an older version
+ * of a parent leaves its stored children alone.
+ */
+async function writeWithChildren<E, P extends EntityKey, C>(
+  tx: Queryable,
+  entities: E[],
+  parentOf: (entity: E) => P,
+  childrenOf: (entity: E) => C[],
+  upsertParents: (tx: Queryable, rows: P[]) => Promise<Set<string>>,
+  replaceChildren: (tx: Queryable, parents: EntityKey[], children: C[]) => Promise<void>,
+) {
+  const applied = await upsertParents(tx, entities.map(parentOf));
+  const written = entities.filter((entity) => applied.has(keyOf(parentOf(entity))));
+  await replaceChildren(
+    tx,
+    written.map((entity) => ({ tenant_id: parentOf(entity).tenant_id, id: parentOf(entity).id })),
+    written.flatMap(childrenOf),
+  );
 }
 
 /** Keeps the later of two versions; on a tie the one added last (the later delivery) wins. */

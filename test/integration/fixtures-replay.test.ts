@@ -46,6 +46,14 @@ describe('replaying the real Shopify samples', () => {
   });
   after(() => app.close());
 
+  /** Runs the replay command on the samples against the listening server. Returns its exit code. */
+  const replay = () =>
+    runReplayCommand(
+      ['--dir', FIXTURES, '--url', url, '--create-tenant', '--secret', 'replay-secret'],
+      { SHOPSIGHT_ADMIN_TOKEN: app.token, PATH: process.env.PATH },
+      silent,
+    );
+
   const summary = async (from: string, to: string) => {
     const response = await app.api(
       'GET',
@@ -56,12 +64,7 @@ describe('replaying the real Shopify samples', () => {
   };
 
   it('sends every sample over HTTP, signed, and every delivery is accepted', async () => {
-    const env = { SHOPSIGHT_ADMIN_TOKEN: app.token, PATH: process.env.PATH };
-    const code = await runReplayCommand(
-      ['--dir', FIXTURES, '--url', url, '--create-tenant', '--secret', 'replay-secret'],
-      env,
-      silent,
-    );
+    const code = await replay();
     assert.equal(code, 0);
     const tenants = (await app.api('GET', '/api/v1/tenants')).json().tenants;
     const tenant = tenants.find((t: { shopDomain: string }) => t.shopDomain === 'jsmith.myshopify.com');
@@ -161,12 +164,7 @@ describe('replaying the real Shopify samples', () => {
   it('changes nothing when the same samples are replayed again', async () => {
     const before = await summary('2000-01-01', '2026-01-01');
     const [inboxBefore] = await app.db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events');
-    const env = { SHOPSIGHT_ADMIN_TOKEN: app.token, PATH: process.env.PATH };
-    const code = await runReplayCommand(
-      ['--dir', FIXTURES, '--url', url, '--create-tenant', '--secret', 'replay-secret'],
-      env,
-      silent,
-    );
+    const code = await replay();
     assert.equal(code, 0);
     await app.drain();
     const [inboxAfter] = await app.db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events');
