@@ -63,11 +63,11 @@ async function deadLetters(argv: string[]) {
   });
   await withDatabase(async (db) => {
     if (positionals[0] === 'requeue') {
-      const count = await requeueDeadLetters(db, values.tenant);
+      const count = await requeueDeadLetters(db.system, values.tenant);
       process.stdout.write(`re-queued ${count} dead-lettered event(s)\n`);
       return;
     }
-    const rows = await db.query<{
+    const rows = await db.system.query<{
       tenant_id: string;
       id: string;
       topic: string;
@@ -83,7 +83,7 @@ async function deadLetters(argv: string[]) {
         `${row.tenant_id} ${row.id} ${row.topic} attempts=${row.attempts} ${row.last_error}\n`,
       );
     }
-    const stats = await inboxStats(db, values.tenant);
+    const stats = await inboxStats(db.system, values.tenant);
     process.stdout.write(`inbox: ${JSON.stringify(stats)}\n`);
   });
 }

@@ -76,7 +76,10 @@ export async function analyticsRoutes(
     async (request) => {
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
-      return { range, ...(await salesSummary(db, tenant.id, range, tenant.currency)) };
+      return {
+        range,
+        ...(await db.forTenant(tenant.id, (tx) => salesSummary(tx, tenant.id, range, tenant.currency))),
+      };
     },
   );
 
@@ -92,7 +95,9 @@ export async function analyticsRoutes(
     async (request) => {
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS[request.query.interval]);
-      const rows = await salesOverTime(db, tenant.id, range, request.query.interval);
+      const rows = await db.forTenant(tenant.id, (tx) =>
+        salesOverTime(tx, tenant.id, range, request.query.interval),
+      );
       return { range, currency: tenant.currency, interval: request.query.interval, rows };
     },
   );
@@ -109,7 +114,9 @@ export async function analyticsRoutes(
     async (request) => {
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
-      const customers = await topCustomers(db, tenant.id, range, request.query.limit);
+      const customers = await db.forTenant(tenant.id, (tx) =>
+        topCustomers(tx, tenant.id, range, request.query.limit),
+      );
       return { range, currency: tenant.currency, customers };
     },
   );

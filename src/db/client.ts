@@ -1,9 +1,15 @@
 /**
- * Database client: one interface over a PostgreSQL server (`pg` pool) and embedded PostgreSQL (PGlite).
+ * Database client: one interface over a PostgreSQL server (`pg` pools) and embedded PostgreSQL (PGlite).
  *
- * `orm` is the Drizzle query builder for ordinary reads and writes; `query`/`transaction` run reviewed SQL
- * for bulk paths (inbox writes, normalizer upserts, analytics). Whatever the driver, rows come back alike:
- * `bigint` and `numeric` as decimal strings, `timestamptz` as UTC ISO-8601 strings, sessions in UTC.
+ * Tenant isolation is PostgreSQL's row-level security (migration 0003). Nothing here runs as the tables'
+ * owner except migrations:
+ * - `orm`, `query`, `transaction`, `forTenant` run as `shopsight_app`: on tenant tables they see only the
+ *   tenant set by `forTenant`, and nothing without one. API requests use these.
+ * - `system` runs as `shopsight_system`, across tenants: the verified-webhook intake, the inbox worker and
+ *   maintenance commands.
+ * `orm` is the Drizzle query builder; `query`/`transaction` run reviewed SQL for bulk paths and analytics.
+ * Whatever the driver, rows come back alike: `bigint` and `numeric` as decimal strings, `timestamptz` as UTC
+ * ISO-8601 strings, sessions in UTC.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,43 +33,58 @@ export interface Queryable {
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-export interface Database extends Queryable {
-  readonly kind: 'postgres' | 'pglite';
-  readonly orm: Orm;
+/** Queries and transactions under one database role. */
+export interface Scope extends Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws (rethrown). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Applies pending migrations; safe to call from several processes at once. */
+}
+
+export interface Database extends Scope {
+  readonly kind: 'postgres' | 'pglite';
+  /** Drizzle, as `shopsight_app`. */
+  readonly orm: Orm;
+  /** As `shopsight_system`: across tenants, for the intake, the worker and maintenance. */
+  readonly system: Scope;
+  /** Runs `fn` in a transaction as `shopsight_app` that sees and writes only `tenantId`'s rows. */
+  forTenant<T>(tenantId: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Applies pending migrations as the owner; safe to call from several processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
+
+export const APP_ROLE = 'shopsight_app';
+export const SYSTEM_ROLE = 'shopsight_system';
+const SET_TENANT = "SELECT set_config('shopsight.tenant_id', $1, true)";
 
 const OID = { int8: 20, numeric: 1700, timestamptz: 1184, timestamp: 1114 } as const;
 
 const toIsoUtc = (value: string) => new Date(value.length === 22 ? `${value}:00` : value).toISOString();
 
-/** Connects to a PostgreSQL server. */
-export function connectPostgres(url: string, poolSize = 10): Database {
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === OID.timestamptz) return toIsoUtc;
+    if (oid === OID.int8 || oid === OID.numeric) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+/** A pool whose connections all act as `role` from their start (the `role` startup parameter). */
+function rolePool(url: string, size: number, role: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: poolSize,
-    options: '-c TimeZone=UTC',
-    types: {
-      getTypeParser: ((oid: number, format?: string) => {
-        if (oid === OID.timestamptz) return toIsoUtc;
-        if (oid === OID.int8 || oid === OID.numeric) return (value: string) => value;
-        return pg.types.getTypeParser(oid, format as 'text');
-      }) as typeof pg.types.getTypeParser,
-    },
+    max: size,
+    options: `-c TimeZone=UTC -c role=${role}`,
+    types: pgTypes,
   });
   // An idle client losing its connection (e.g. a PostgreSQL restart) must not crash the process.
   pool.on('error', () => undefined);
-  const orm = drizzlePg(pool, { schema }) as unknown as Orm;
-  const query = async <T>(text: string, params?: unknown[]) =>
-    (await pool.query(text, params as unknown[])).rows as T[];
+  return pool;
+}
+
+function poolScope(pool: pg.Pool): Scope {
   return {
-    kind: 'postgres',
-    orm,
-    query,
+    query: async <T>(text: string, params?: unknown[]) =>
+      (await pool.query(text, params as unknown[])).rows as T[],
     async transaction(fn) {
       const client = await pool.connect();
       try {
@@ -81,19 +102,41 @@ export function connectPostgres(url: string, poolSize = 10): Database {
         client.release();
       }
     },
+  };
+}
+
+/**
+ * Connects to a PostgreSQL server. `url` is used for migrations as is (the owner) and, through SET ROLE, for
+ * the app and system roles; `poolSize` connections for each role.
+ */
+export function connectPostgres(url: string, poolSize = 10): Database {
+  const appPool = rolePool(url, poolSize, APP_ROLE);
+  const systemPool = rolePool(url, poolSize, SYSTEM_ROLE);
+  const app = poolScope(appPool);
+  return {
+    kind: 'postgres',
+    orm: drizzlePg(appPool, { schema }) as unknown as Orm,
+    ...app,
+    system: poolScope(systemPool),
+    forTenant: (tenantId, fn) =>
+      app.transaction(async (tx) => {
+        await tx.query(SET_TENANT, [tenantId]);
+        return fn(tx);
+      }),
     async migrate() {
-      const client = await pool.connect();
+      const owner = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC' });
+      await owner.connect();
       try {
         // One process migrates at a time; the others wait, then find nothing left to apply.
-        await client.query('SELECT pg_advisory_lock(7254001)');
-        await migratePg(drizzlePg(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+        await owner.query('SELECT pg_advisory_lock(7254001)');
+        await migratePg(drizzlePg(owner), { migrationsFolder: MIGRATIONS_FOLDER });
       } finally {
-        await client.query('SELECT pg_advisory_unlock(7254001)').catch(() => undefined);
-        client.release();
+        await owner.query('SELECT pg_advisory_unlock(7254001)').catch(() => undefined);
+        await owner.end();
       }
     },
     close: async () => {
-      if (!pool.ended) await pool.end();
+      await Promise.all([appPool, systemPool].map((pool) => (pool.ended ? undefined : pool.end())));
     },
   };
 }
@@ -102,6 +145,11 @@ export function connectPostgres(url: string, poolSize = 10): Database {
  * Opens embedded PostgreSQL. `dataDir` undefined means in memory (tests); otherwise the files live there.
  */
 export async function openPglite(dataDir?: string): Promise<Database> {
+  return pgliteDatabase(await createPglite(dataDir));
+}
+
+/** A PGlite instance configured like every Shopsight database (parsers, UTC); `dataDir` undefined = memory. */
+export async function createPglite(dataDir?: string): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir, {
     parsers: {
@@ -111,17 +159,41 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     },
   });
   await db.exec("SET TIME ZONE 'UTC'");
-  const orm = drizzlePglite(db, { schema }) as unknown as Orm;
+  return db;
+}
+
+/** The Database interface over a PGlite instance made by `createPglite`. */
+export function pgliteDatabase(db: PGlite): Database {
+  // The session acts as shopsight_app once migrated; system work switches role inside its own transaction.
+  // PGlite runs one transaction at a time, so a switched role never leaks into another caller's query.
+  const asRole = <T>(role: string, fn: (tx: Queryable) => Promise<T>) =>
+    db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL ROLE ${role}`);
+      return fn({
+        query: async <R>(text: string, params?: unknown[]) => (await tx.query<R>(text, params)).rows,
+      });
+    });
+  const app: Scope = {
+    query: (text, params) => asRole(APP_ROLE, (tx) => tx.query(text, params)),
+    transaction: (fn) => asRole(APP_ROLE, fn),
+  };
   return {
     kind: 'pglite',
-    orm,
-    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows }),
-      ),
+    orm: drizzlePglite(db, { schema }) as unknown as Orm,
+    ...app,
+    system: {
+      query: (text, params) => asRole(SYSTEM_ROLE, (tx) => tx.query(text, params)),
+      transaction: (fn) => asRole(SYSTEM_ROLE, fn),
+    },
+    forTenant: (tenantId, fn) =>
+      asRole(APP_ROLE, async (tx) => {
+        await tx.query(SET_TENANT, [tenantId]);
+        return fn(tx);
+      }),
     migrate: async () => {
+      await db.exec('RESET ROLE');
       await migratePglite(drizzlePglite(db), { migrationsFolder: MIGRATIONS_FOLDER });
+      await db.exec(`SET ROLE ${APP_ROLE}`);
     },
     close: async () => {
       if (!db.closed) await db.close();

@@ -296,3 +296,113 @@ export const refundLineItems = pgTable(
     index('refund_line_items_tenant_refund').on(t.tenantId, t.refundId),
   ],
 );
+
+export const ROLES = ['owner', 'admin', 'analyst'] as const;
+export const API_KEY_SCOPES = ['ingest:write', 'analytics:read'] as const;
+
+/** A person who signs in to the dashboard or the API. Not tenant data: a user may belong to many tenants. */
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** Lower case. */
+  email: text('email').notNull().unique(),
+  /** argon2id hash (PHC string). */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: time('created_at').notNull().defaultNow(),
+  updatedAt: time('updated_at').notNull().defaultNow(),
+});
+
+/** A signed-in session. Only the SHA-256 of its token is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    /** The CSRF token bound to this session, required on state-changing requests that use the cookie. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: time('created_at').notNull().defaultNow(),
+    expiresAt: time('expires_at').notNull(),
+    lastSeenAt: time('last_seen_at').notNull().defaultNow(),
+    revokedAt: time('revoked_at'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** A user's role in one tenant. */
+export const memberships = pgTable(
+  'memberships',
+  {
+    tenantId: tenantRef(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ROLES }).notNull(),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId] }),
+    index('memberships_user').on(t.userId),
+    check('memberships_role_check', sql`role in ('owner', 'admin', 'analyst')`),
+  ],
+);
+
+/**
+ * A tenant's API key. The key is `sk_<tenant id hex>_<secret>`; only its SHA-256 is stored, with a visible
+ * prefix for lists. The tenant id inside the key keeps every lookup tenant-scoped.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    tenantId: tenantRef(),
+    id: uuid('id').notNull().defaultRandom(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: time('created_at').notNull().defaultNow(),
+    lastUsedAt: time('last_used_at'),
+    revokedAt: time('revoked_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    unique('api_keys_tenant_secret_hash').on(t.tenantId, t.secretHash),
+  ],
+);
+
+/** Security events of a tenant (key created/revoked, member added/removed, role changed, ...). */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    tenantId: tenantRef(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    action: text('action').notNull(),
+    actorUserId: uuid('actor_user_id'),
+    actor: text('actor').notNull(),
+    detail: jsonb('detail').notNull().default({}),
+    ip: text('ip'),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('audit_events_tenant_created').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/** Sign-in events of a user (login, failed login, logout, password reset). Not tenant data. */
+export const authEvents = pgTable(
+  'auth_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    action: text('action').notNull(),
+    ip: text('ip'),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('auth_events_user_created').on(t.userId, t.createdAt)],
+);

@@ -115,7 +115,7 @@ export class InboxWriter {
         r.triggeredAt,
         r.payload,
       ]);
-      const inserted = await this.db.query<{ tenant_id: string; dedupe_key: string }>(
+      const inserted = await this.db.system.query<{ tenant_id: string; dedupe_key: string }>(
         appendSql(rows.length),
         params,
       );

@@ -69,7 +69,7 @@ export class InboxWorker {
   async runOnce(): Promise<number> {
     const stop = this.metrics.batchSeconds.startTimer();
     try {
-      return await this.db.transaction(async (tx) => {
+      return await this.db.system.transaction(async (tx) => {
         const events = await claimEvents(tx, this.options.batchSize);
         if (events.length === 0) return 0;
         const writes = new BatchWrites();
@@ -88,14 +88,14 @@ export class InboxWorker {
   }
 
   private async runEachAlone(): Promise<number> {
-    const due = await this.db.query<{ tenant_id: string; id: string }>(
+    const due = await this.db.system.query<{ tenant_id: string; id: string }>(
       `SELECT tenant_id::text, id::text FROM webhook_events
        WHERE status = 'pending' AND available_at <= now() ORDER BY webhook_events.id LIMIT $1`,
       [this.options.batchSize],
     );
     for (const { tenant_id, id } of due) {
       try {
-        await this.db.transaction(async (tx) => {
+        await this.db.system.transaction(async (tx) => {
           const events = await claimEvents(tx, 1, { tenantId: tenant_id, id });
           const writes = new BatchWrites();
           const outcomes = events.map((event) => ({ event, outcome: planEvent(event, writes) }));
@@ -106,7 +106,7 @@ export class InboxWorker {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const status = await recordFailure(
-          this.db,
+          this.db.system,
           { tenantId: tenant_id, id },
           message,
           (attempts) => this.options.backoffBaseMs * 2 ** (attempts - 1),

@@ -45,7 +45,7 @@ export class TenantDirectory {
   }
 
   private async load() {
-    const rows = await this.db.query<{
+    const rows = await this.db.system.query<{
       id: string;
       shop_domain: string;
       webhook_secret_encrypted: string | null;

@@ -9,6 +9,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { signWebhookBody } from '../../src/shopify/hmac.ts';
 import type { Tenant } from '../../src/tenants/tenant.service.ts';
+import type { Queryable } from '../../src/db/client.ts';
 import { openTestDatabase } from './database.ts';
 
 export type Delivery = {
@@ -25,6 +26,8 @@ export type Delivery = {
 
 export type TestApp = App & {
   token: string;
+  /** The tables' owner, for fault injection (ALTER TABLE). */
+  owner: Queryable;
   /** Sends a request to the API with the admin token. */
   api(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -46,7 +49,7 @@ export type TestApp = App & {
 
 /** Starts a Shopsight on a fresh test database. Close it with `close()` (drops the database). */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const { db, drop } = await openTestDatabase();
+  const { db, owner, drop } = await openTestDatabase();
   const token = randomBytes(18).toString('base64url');
   const config = loadConfig({
     SHOPSIGHT_ADMIN_TOKEN: token,
@@ -62,6 +65,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   return {
     ...app,
     token,
+    owner,
     async close() {
       await app.close();
       await drop();

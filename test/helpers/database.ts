@@ -6,9 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connectPostgres, openPglite, type Database } from '../../src/db/client.ts';
+import {
+  connectPostgres,
+  createPglite,
+  pgliteDatabase,
+  type Database,
+  type Queryable,
+} from '../../src/db/client.ts';
 
-export type TestDatabase = { db: Database; url: string | undefined; drop(): Promise<void> };
+/**
+ * `db` is what Shopsight uses (app and system roles, row-level security in force); `owner` acts as the
+ * tables' owner, for tests that change the schema to inject faults.
+ */
+export type TestDatabase = { db: Database; owner: Queryable; url: string | undefined; drop(): Promise<void> };
 
 /** Which backend the suite runs on: `postgres` when TEST_DATABASE_URL is set, else `pglite`. */
 export const backend: 'postgres' | 'pglite' = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
@@ -24,9 +34,17 @@ export function assertTestDatabaseName(name: string) {
 export async function openTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
-    const db = await openPglite();
+    const pglite = await createPglite();
+    const db = pgliteDatabase(pglite);
     await db.migrate();
-    return { db, url: undefined, drop: () => db.close() };
+    const owner: Queryable = {
+      query: (text, params) =>
+        pglite.transaction(async (tx) => {
+          await tx.query('SET LOCAL ROLE postgres');
+          return (await tx.query<never>(text, params)).rows;
+        }),
+    };
+    return { db, owner, url: undefined, drop: () => db.close() };
   }
   const name = `shopsight_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   assertTestDatabaseName(name);
@@ -38,11 +56,16 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   const db = connectPostgres(url.toString(), 8);
   await db.migrate();
+  const ownerPool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // DROP DATABASE ... WITH (FORCE) ends idle connections; that must not surface as an uncaught error.
+  ownerPool.on('error', () => undefined);
   return {
     db,
+    owner: { query: async (text, params) => (await ownerPool.query(text, params)).rows },
     url: url.toString(),
     async drop() {
       await db.close().catch(() => undefined);
+      await ownerPool.end().catch(() => undefined);
       assertTestDatabaseName(name);
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();

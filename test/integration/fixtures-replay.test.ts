@@ -73,7 +73,7 @@ describe('replaying the real Shopify samples', () => {
     assert.equal(tenant.currency, 'USD');
     tenantId = tenant.id;
     await app.drain();
-    const [dead] = await app.db.query<{ n: string }>(
+    const [dead] = await app.db.system.query<{ n: string }>(
       `SELECT count(*) AS n FROM webhook_events WHERE status = 'dead'`,
     );
     assert.equal(dead!.n, '0');
@@ -163,11 +163,13 @@ describe('replaying the real Shopify samples', () => {
 
   it('changes nothing when the same samples are replayed again', async () => {
     const before = await summary('2000-01-01', '2026-01-01');
-    const [inboxBefore] = await app.db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events');
+    const [inboxBefore] = await app.db.system.query<{ n: string }>(
+      'SELECT count(*) AS n FROM webhook_events',
+    );
     const code = await replay();
     assert.equal(code, 0);
     await app.drain();
-    const [inboxAfter] = await app.db.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events');
+    const [inboxAfter] = await app.db.system.query<{ n: string }>('SELECT count(*) AS n FROM webhook_events');
     assert.equal(inboxAfter!.n, inboxBefore!.n, 'event ids deduplicate the second replay');
     assert.deepEqual(await summary('2000-01-01', '2026-01-01'), before);
   });

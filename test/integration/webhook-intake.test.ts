@@ -23,7 +23,9 @@ describe('POST /webhooks/shopify', () => {
 
   const inboxCount = async (where = 'true') =>
     Number(
-      (await app.db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE ${where}`))[0]!.n,
+      (
+        await app.db.system.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE ${where}`)
+      )[0]!.n,
     );
 
   it('accepts a correctly signed delivery and commits it to the inbox before answering', async () => {
@@ -37,7 +39,7 @@ describe('POST /webhooks/shopify', () => {
     });
     assert.equal(response.statusCode, 200);
     assert.equal(await inboxCount(), before + 1);
-    const [row] = await app.db.query<{ payload: string; topic: string; status: string }>(
+    const [row] = await app.db.system.query<{ payload: string; topic: string; status: string }>(
       'SELECT payload, topic, status FROM webhook_events ORDER BY id DESC LIMIT 1',
     );
     assert.deepEqual(row, { payload: json, topic: 'orders/create', status: 'pending' });
@@ -141,7 +143,7 @@ describe('POST /webhooks/shopify', () => {
     assert.deepEqual(statuses, Array(10).fill(200));
     assert.equal(await inboxCount(`dedupe_key = 'event:event-dup-1'`), 1);
     await app.drain();
-    const orders = await app.db.query('SELECT id FROM orders WHERE id = $1', [id]);
+    const orders = await app.db.system.query('SELECT id FROM orders WHERE id = $1', [id]);
     assert.equal(orders.length, 1);
   });
 
@@ -190,7 +192,7 @@ describe('POST /webhooks/shopify', () => {
     });
     assert.equal(response.statusCode, 200);
     await app.drain();
-    const [row] = await app.db.query<{ status: string; skip_cause: string }>(
+    const [row] = await app.db.system.query<{ status: string; skip_cause: string }>(
       `SELECT status, skip_cause FROM webhook_events WHERE dedupe_key = 'event:skip-1'`,
     );
     assert.deepEqual(row, { status: 'skipped', skip_cause: 'unsupported_topic' });
@@ -199,7 +201,7 @@ describe('POST /webhooks/shopify', () => {
   });
 
   it('answers 503 when the inbox cannot be written, so that Shopify retries', async () => {
-    await app.db.query(
+    await app.owner.query(
       'ALTER TABLE webhook_events ADD CONSTRAINT test_refuse_writes CHECK (false) NOT VALID',
     );
     try {
@@ -213,7 +215,7 @@ describe('POST /webhooks/shopify', () => {
       assert.equal(response.json().error.code, 'inbox_unavailable');
       assert.ok(response.headers['retry-after']);
     } finally {
-      await app.db.query('ALTER TABLE webhook_events DROP CONSTRAINT test_refuse_writes');
+      await app.owner.query('ALTER TABLE webhook_events DROP CONSTRAINT test_refuse_writes');
     }
   });
 

@@ -47,12 +47,12 @@ describe('inbox worker', () => {
     await app.drain();
     await send('orders/updated', older.json);
     await app.drain();
-    const rows = await app.db.query<{ gross_sales: string; updated_at: string }>(
+    const rows = await app.db.system.query<{ gross_sales: string; updated_at: string }>(
       'SELECT round(gross_sales, 2)::text AS gross_sales, updated_at FROM orders WHERE tenant_id = $1 AND id = $2',
       [tenantId, id],
     );
     assert.deepEqual(rows, [{ gross_sales: '60.00', updated_at: '2025-05-02T10:00:00.000Z' }]);
-    const lines = await app.db.query(
+    const lines = await app.db.system.query(
       'SELECT id::text FROM order_line_items WHERE tenant_id = $1 AND order_id = $2',
       [tenantId, id],
     );
@@ -70,7 +70,7 @@ describe('inbox worker', () => {
       customerBody({ id, email: 'old@example.com', updatedAt: '2025-06-01T00:00:00Z' }).json,
     );
     await app.drain();
-    const [row] = await app.db.query<{ email: string }>(
+    const [row] = await app.db.system.query<{ email: string }>(
       'SELECT email FROM customers WHERE tenant_id = $1 AND id = $2',
       [tenantId, id],
     );
@@ -86,7 +86,7 @@ describe('inbox worker', () => {
       );
     }
     await app.drain();
-    const [row] = await app.db.query<{ gross: string }>(
+    const [row] = await app.db.system.query<{ gross: string }>(
       'SELECT round(gross_sales, 2)::text AS gross FROM orders WHERE tenant_id = $1 AND id = $2',
       [tenantId, id],
     );
@@ -105,12 +105,12 @@ describe('inbox worker', () => {
     assert.ok(json.includes(`"id":${orderId}`), 'the body carries the id as a JSON integer');
     await send('orders/create', json);
     await app.drain();
-    const [order] = await app.db.query<{ id: string; customer_id: string; raw_id: string }>(
+    const [order] = await app.db.system.query<{ id: string; customer_id: string; raw_id: string }>(
       `SELECT id::text, customer_id::text, raw->'id' #>> '{}' AS raw_id FROM orders WHERE tenant_id = $1 AND id = $2`,
       [tenantId, orderId],
     );
     assert.deepEqual(order, { id: orderId, customer_id: customerId, raw_id: orderId });
-    const [line] = await app.db.query<{ id: string }>(
+    const [line] = await app.db.system.query<{ id: string }>(
       'SELECT id::text FROM order_line_items WHERE tenant_id = $1 AND order_id = $2',
       [tenantId, orderId],
     );
@@ -122,7 +122,7 @@ describe('inbox worker', () => {
     await send('orders/create', orderBody({ id, lines: [{ price: '10.00', quantity: 1 }] }).json, SHOP);
     await send('orders/create', orderBody({ id, lines: [{ price: '99.00', quantity: 3 }] }).json, OTHER_SHOP);
     await app.drain();
-    const rows = await app.db.query<{ tenant_id: string; gross_sales: string }>(
+    const rows = await app.db.system.query<{ tenant_id: string; gross_sales: string }>(
       'SELECT tenant_id::text, round(gross_sales, 2)::text AS gross_sales FROM orders WHERE id = $1 ORDER BY gross_sales',
       [id],
     );
@@ -142,7 +142,7 @@ describe('inbox worker', () => {
     });
     await send('refunds/create', refund.json);
     await app.drain();
-    const early = await app.db.query('SELECT id::text FROM refunds WHERE tenant_id = $1 AND id = $2', [
+    const early = await app.db.system.query('SELECT id::text FROM refunds WHERE tenant_id = $1 AND id = $2', [
       tenantId,
       refund.id,
     ]);
@@ -162,12 +162,12 @@ describe('inbox worker', () => {
     });
     await send('orders/updated', order.json);
     await app.drain();
-    const refunds = await app.db.query<{ returns: string }>(
+    const refunds = await app.db.system.query<{ returns: string }>(
       'SELECT round(returns, 2)::text AS returns FROM refunds WHERE tenant_id = $1 AND order_id = $2',
       [tenantId, orderId],
     );
     assert.deepEqual(refunds, [{ returns: '40.00' }]);
-    const refundLines = await app.db.query(
+    const refundLines = await app.db.system.query(
       'SELECT id FROM refund_line_items WHERE tenant_id = $1 AND refund_id = $2',
       [tenantId, refund.id],
     );
@@ -180,7 +180,7 @@ describe('inbox worker', () => {
     await app.drain();
     await send('products/delete', JSON.stringify({ id: Number(product.id) }));
     await app.drain();
-    const [deleted] = await app.db.query<{ deleted: boolean; variants_deleted: string }>(
+    const [deleted] = await app.db.system.query<{ deleted: boolean; variants_deleted: string }>(
       `SELECT p.deleted_at IS NOT NULL AS deleted,
               (SELECT count(*) FROM product_variants v WHERE v.tenant_id = p.tenant_id AND v.product_id = p.id AND v.deleted_at IS NOT NULL)::text AS variants_deleted
        FROM products p WHERE tenant_id = $1 AND id = $2`,
@@ -193,7 +193,7 @@ describe('inbox worker', () => {
     await app.drain();
     await send('orders/create', orderBody({ id: orderId }).json);
     await app.drain();
-    const [order] = await app.db.query<{ deleted: boolean; gross: string }>(
+    const [order] = await app.db.system.query<{ deleted: boolean; gross: string }>(
       'SELECT deleted_at IS NOT NULL AS deleted, round(gross_sales, 2)::text AS gross FROM orders WHERE tenant_id = $1 AND id = $2',
       [tenantId, orderId],
     );
@@ -211,14 +211,14 @@ describe('inbox worker', () => {
     });
     assert.equal(response.statusCode, 200);
     await app.drain();
-    const [dead] = await app.db.query<{ status: string; last_error: string }>(
+    const [dead] = await app.db.system.query<{ status: string; last_error: string }>(
       'SELECT status, last_error FROM webhook_events WHERE dedupe_key = $1',
       [`event:${eventId}`],
     );
     assert.equal(dead!.status, 'dead');
     assert.match(dead!.last_error, /invalid order payload/);
-    assert.equal(await requeueDeadLetters(app.db, tenantId), 1);
-    const [requeued] = await app.db.query<{ status: string }>(
+    assert.equal(await requeueDeadLetters(app.db.system, tenantId), 1);
+    const [requeued] = await app.db.system.query<{ status: string }>(
       'SELECT status FROM webhook_events WHERE dedupe_key = $1',
       [`event:${eventId}`],
     );
@@ -229,7 +229,7 @@ describe('inbox worker', () => {
   it('retries an event the database refuses with backoff, keeps the rest of its batch, then dead-letters it', async () => {
     const poison = orderBody();
     const good = orderBody();
-    await app.db.query(`ALTER TABLE orders ADD CONSTRAINT test_poison CHECK (id <> ${poison.id})`);
+    await app.owner.query(`ALTER TABLE orders ADD CONSTRAINT test_poison CHECK (id <> ${poison.id})`);
     try {
       await send('orders/create', poison.json);
       await send('orders/create', good.json);
@@ -237,12 +237,12 @@ describe('inbox worker', () => {
         await app.drain();
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      const stored = await app.db.query(
+      const stored = await app.db.system.query(
         'SELECT id::text FROM orders WHERE tenant_id = $1 AND id = ANY($2::bigint[])',
         [tenantId, [poison.id, good.id]],
       );
       assert.deepEqual(stored, [{ id: good.id }]);
-      const [event] = await app.db.query<{ status: string; attempts: number; last_error: string }>(
+      const [event] = await app.db.system.query<{ status: string; attempts: number; last_error: string }>(
         `SELECT status, attempts, last_error FROM webhook_events WHERE tenant_id = $1 AND payload = $2`,
         [tenantId, poison.json],
       );
@@ -250,11 +250,11 @@ describe('inbox worker', () => {
       assert.equal(event!.attempts, 3);
       assert.match(event!.last_error, /test_poison/);
     } finally {
-      await app.db.query('ALTER TABLE orders DROP CONSTRAINT test_poison');
+      await app.owner.query('ALTER TABLE orders DROP CONSTRAINT test_poison');
     }
-    await requeueDeadLetters(app.db, tenantId);
+    await requeueDeadLetters(app.db.system, tenantId);
     await app.drain();
-    const [row] = await app.db.query('SELECT id::text FROM orders WHERE tenant_id = $1 AND id = $2', [
+    const [row] = await app.db.system.query('SELECT id::text FROM orders WHERE tenant_id = $1 AND id = $2', [
       tenantId,
       poison.id,
     ]);
@@ -272,7 +272,7 @@ describe('inbox worker', () => {
       handled.reduce((a, b) => a + b, 0),
       300,
     );
-    const [counts] = await app.db.query<{ orders: string; multi: string }>(
+    const [counts] = await app.db.system.query<{ orders: string; multi: string }>(
       `SELECT (SELECT count(*) FROM orders WHERE tenant_id = $1 AND id = ANY($2::bigint[]))::text AS orders,
               (SELECT count(*) FROM webhook_events WHERE attempts <> 1 AND status = 'processed')::text AS multi`,
       [tenantId, ids],
