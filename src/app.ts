@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { ConfigError, type Config, type Role } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
@@ -120,7 +121,11 @@ export async function createApp(
     config.SHOPSIGHT_TENANT_CACHE_TTL_MS,
   );
   await directory.refresh();
-  const tenants = new TenantService(new TenantRepository(db.orm), secrets, directory);
+  const tenants = new TenantService(new TenantRepository(db), secrets, directory);
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
+    : undefined;
+  redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
 
   const server =
     role === 'worker'
@@ -134,6 +139,9 @@ export async function createApp(
           inbox: new InboxWriter(db),
           adminToken: admin.value,
           webhookBodyLimit: config.SHOPSIGHT_WEBHOOK_BODY_LIMIT,
+          rateLimitPerMinute: config.SHOPSIGHT_RATE_LIMIT_PER_MINUTE,
+          redis,
+          secureCookies: config.SHOPSIGHT_PUBLIC_URL?.startsWith('https://') ?? false,
         });
   const worker =
     role === 'api'
@@ -167,6 +175,7 @@ export async function createApp(
       await worker?.stop();
       await server?.close();
       await db.close();
+      redis?.disconnect();
     },
   };
 }

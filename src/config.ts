@@ -32,6 +32,10 @@ const envSchema = z.object({
   SHOPSIGHT_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   SHOPSIGHT_ENCRYPTION_KEY: base64Key,
   SHOPIFY_API_SECRET: optionalString,
+  REDIS_URL: z.url().optional(),
+  /** The URL users reach Shopsight at; https:// marks session cookies Secure. */
+  SHOPSIGHT_PUBLIC_URL: z.url().optional(),
+  SHOPSIGHT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   SHOPSIGHT_WEBHOOK_BODY_LIMIT: z.coerce
     .number()
     .int()
@@ -80,6 +84,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     SHOPSIGHT_ADMIN_TOKEN: config.SHOPSIGHT_ADMIN_TOKEN ? '***' : undefined,
     SHOPSIGHT_ENCRYPTION_KEY: config.SHOPSIGHT_ENCRYPTION_KEY ? '***' : undefined,
     SHOPIFY_API_SECRET: config.SHOPIFY_API_SECRET ? '***' : undefined,
+    REDIS_URL: config.REDIS_URL ? redactUrl(config.REDIS_URL) : undefined,
   };
 }
 

@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { authorize } from '../auth/access.ts';
 import type { Database } from '../db/client.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
@@ -74,6 +75,7 @@ export async function analyticsRoutes(
     `${base}/summary`,
     { schema: { params: tenantParams, querystring: rangeQuery, response: { 200: summaryResponse } } },
     async (request) => {
+      await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
       return {
@@ -93,6 +95,7 @@ export async function analyticsRoutes(
       },
     },
     async (request) => {
+      await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS[request.query.interval]);
       const rows = await db.forTenant(tenant.id, (tx) =>
@@ -112,6 +115,7 @@ export async function analyticsRoutes(
       },
     },
     async (request) => {
+      await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
       const customers = await db.forTenant(tenant.id, (tx) =>

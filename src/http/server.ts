@@ -7,7 +7,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { analyticsRoutes } from '../analytics/analytics.routes.ts';
-import { requireAdminToken } from '../auth/admin-token.ts';
+import { apikeyRoutes } from '../auth/api-key.routes.ts';
+import { authRoutes } from '../auth/auth.routes.ts';
+import { ingestRoutes } from '../ingest/ingest.routes.ts';
+import { memberRoutes } from '../tenants/member.routes.ts';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+import { authenticate } from '../auth/authenticate.ts';
 import type { Database } from '../db/client.ts';
 import type { InboxWriter } from '../ingest/inbox.repository.ts';
 import { webhookRoutes } from '../ingest/webhook.routes.ts';
@@ -26,6 +33,21 @@ export type ServerDependencies = {
   inbox: InboxWriter;
   adminToken: string;
   webhookBodyLimit: number;
+  /** Requests per minute per principal (per IP when anonymous) on `/api/v1`. */
+  rateLimitPerMinute: number;
+  /** Shared rate-limit counters across processes; in-process counters when absent. */
+  redis?: Redis | undefined;
+  /** Session cookies get the Secure attribute (set when Shopsight is served over HTTPS). */
+  secureCookies: boolean;
+};
+
+/** What every `/api/v1` route module receives: build its services from these. */
+export type RouteDependencies = Pick<
+  ServerDependencies,
+  'db' | 'log' | 'metrics' | 'tenants' | 'directory' | 'redis'
+> & {
+  /** Secure cookies (sent over HTTPS only): true unless the server is plain HTTP on loopback. */
+  secureCookies: boolean;
 };
 
 /** Builds the HTTP server (not yet listening). */
@@ -48,6 +70,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  await app.register(cookie);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -66,9 +89,38 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   await app.register(
     async (api) => {
-      requireAdminToken(api, deps.adminToken);
-      await api.register(tenantRoutes, { tenants: deps.tenants });
+      authenticate(api, deps.db, deps.adminToken);
+      // After authentication, so that the limit is keyed on who is calling, not on an unverified header.
+      await api.register(rateLimit, {
+        hook: 'preHandler',
+        max: deps.rateLimitPerMinute,
+        timeWindow: 60_000,
+        keyGenerator: (request) => request.principal?.id ?? `ip:${request.ip}`,
+        ...(deps.redis && { redis: deps.redis, nameSpace: 'shopsight:rate:' }),
+        errorResponseBuilder: (request, context) => ({
+          statusCode: 429,
+          error: {
+            code: 'rate_limited',
+            message: `rate limit of ${context.max} requests per minute`,
+            requestId: request.id,
+          },
+        }),
+      });
+      await api.register(tenantRoutes, { tenants: deps.tenants, db: deps.db });
       await api.register(analyticsRoutes, { db: deps.db, tenants: deps.tenants });
+      const routeDeps: RouteDependencies = {
+        db: deps.db,
+        log: deps.log,
+        metrics: deps.metrics,
+        tenants: deps.tenants,
+        directory: deps.directory,
+        redis: deps.redis,
+        secureCookies: deps.secureCookies,
+      };
+      await api.register(authRoutes, routeDeps);
+      await api.register(memberRoutes, routeDeps);
+      await api.register(apikeyRoutes, routeDeps);
+      await api.register(ingestRoutes, routeDeps);
     },
     { prefix: '/api/v1' },
   );

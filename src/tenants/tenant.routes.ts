@@ -6,6 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SHOP_DOMAIN_PATTERN } from '../shopify/topics.ts';
+import { authorize, requirePrincipal } from '../auth/access.ts';
+import type { Database } from '../db/client.ts';
+import { HttpError } from '../http/errors.ts';
 import type { TenantService } from './tenant.service.ts';
 
 /** True for an IANA time zone name both ICU and PostgreSQL know (e.g. `America/New_York`, `UTC`). */
@@ -61,37 +64,50 @@ export const tenantParams = z.object({ tenantId: z.string().max(64) });
 
 export type TenantDto = z.infer<typeof tenantSchema>;
 
-export async function tenantRoutes(app: FastifyInstance, options: { tenants: TenantService }) {
-  const { tenants } = options;
+export async function tenantRoutes(app: FastifyInstance, options: { tenants: TenantService; db: Database }) {
+  const { tenants, db } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
 
+  // Any signed-in user may connect a store and becomes its owner; the operator may too. API keys may not.
   api.post(
     '/tenants',
     { schema: { body: createTenantBody, response: { 201: tenantSchema } } },
-    async (request, reply) => reply.code(201).send(await tenants.create(request.body)),
+    async (request, reply) => {
+      const caller = requirePrincipal(request.principal);
+      if (caller.kind === 'api_key') throw new HttpError(403, 'forbidden', 'API keys cannot create tenants');
+      const owner = caller.kind === 'user' ? caller.userId : undefined;
+      return reply.code(201).send(await tenants.create(request.body, owner));
+    },
   );
 
   api.get(
     '/tenants',
     { schema: { response: { 200: z.object({ tenants: z.array(tenantSchema) }) } } },
-    async () => ({
-      tenants: await tenants.list(),
+    async (request) => ({
+      tenants: await tenants.listFor(requirePrincipal(request.principal)),
     }),
   );
 
   api.get(
     '/tenants/:tenantId',
     { schema: { params: tenantParams, response: { 200: tenantSchema } } },
-    (request) => tenants.get(request.params.tenantId),
+    async (request) => {
+      await authorize(db, request.principal, [request.params.tenantId], 'tenant:read');
+      return tenants.get(request.params.tenantId);
+    },
   );
 
   api.patch(
     '/tenants/:tenantId',
     { schema: { params: tenantParams, body: updateTenantBody, response: { 200: tenantSchema } } },
-    (request) => tenants.update(request.params.tenantId, request.body),
+    async (request) => {
+      await authorize(db, request.principal, [request.params.tenantId], 'settings:write');
+      return tenants.update(request.params.tenantId, request.body);
+    },
   );
 
   api.delete('/tenants/:tenantId', { schema: { params: tenantParams } }, async (request, reply) => {
+    await authorize(db, request.principal, [request.params.tenantId], 'tenant:delete');
     await tenants.delete(request.params.tenantId);
     return reply.code(204).send();
   });

@@ -2,6 +2,7 @@
  * Tenants: one Shopify store each. Creates, reads, changes and deletes them, seals their webhook secrets
  * (AES-256-GCM) and keeps the webhook intake's directory of shop domains current.
  */
+import type { Principal } from '../auth/access.ts';
 import type { SecretBox } from '../lib/crypto.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import type { TenantRecord, TenantRepository } from './tenant.repository.ts';
@@ -48,20 +49,23 @@ export class TenantService {
   }
 
   /**
-   * Connects a store.
+   * Connects a store; `ownerUserId` (when given) becomes its owner in the same transaction.
    *
    * @throws HttpError 409 `shop_domain_taken` when the shop domain is already a tenant.
    */
-  async create(input: TenantInput): Promise<Tenant> {
+  async create(input: TenantInput, ownerUserId?: string): Promise<Tenant> {
     const shopDomain = input.shopDomain.toLowerCase();
     try {
-      const row = await this.repository.insert({
-        shopDomain,
-        name: input.name ?? shopDomain.replace(/\.myshopify\.com$/, ''),
-        timezone: input.timezone ?? 'UTC',
-        currency: input.currency ?? 'USD',
-        webhookSecretEncrypted: input.webhookSecret ? this.secrets.seal(input.webhookSecret) : null,
-      });
+      const row = await this.repository.insert(
+        {
+          shopDomain,
+          name: input.name ?? shopDomain.replace(/\.myshopify\.com$/, ''),
+          timezone: input.timezone ?? 'UTC',
+          currency: input.currency ?? 'USD',
+          webhookSecretEncrypted: input.webhookSecret ? this.secrets.seal(input.webhookSecret) : null,
+        },
+        ownerUserId,
+      );
       await this.directory.refresh();
       return present(row);
     } catch (error) {
@@ -72,8 +76,15 @@ export class TenantService {
     }
   }
 
-  async list(): Promise<Tenant[]> {
-    return (await this.repository.list()).map(present);
+  /** The tenants `principal` can see: all for the operator, its memberships for a user, its own for a key. */
+  async listFor(principal: Principal): Promise<Tenant[]> {
+    const scope =
+      principal.kind === 'admin'
+        ? undefined
+        : principal.kind === 'user'
+          ? { userId: principal.userId }
+          : { tenantId: principal.tenantId };
+    return (await this.repository.list(scope)).map(present);
   }
 
   /** @throws HttpError 404 `tenant_not_found`. */

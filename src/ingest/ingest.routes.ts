@@ -1,0 +1,5 @@
+/** Placeholder: routes being written. */
+import type { FastifyInstance } from 'fastify';
+import type { RouteDependencies } from '../http/server.ts';
+
+export async function ingestRoutes(_app: FastifyInstance, _deps: RouteDependencies) {}
