@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/client.ts';
 import { HttpError } from '../http/errors.ts';
 import { secretsEqual } from '../lib/crypto.ts';
-import type { ApiKeyScope, Principal } from './access.ts';
+import { authorize, type ApiKeyScope, type Principal } from './access.ts';
 import { CSRF_HEADER, SESSION_COOKIE, apiKeyTenant, hashToken } from './tokens.ts';
 
 declare module 'fastify' {
@@ -118,10 +118,29 @@ export async function resolvePrincipal(
   };
 }
 
-/** Adds the authentication hook to an encapsulated scope (the `/api/v1` routes). */
+/** The only `/api/v1` routes that answer without credentials. */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/v1/auth/signup',
+  'POST /api/v1/auth/login',
+]);
+
+/**
+ * Adds authentication to an encapsulated scope (the `/api/v1` routes), before anything reads the request:
+ * - onRequest: resolves the principal; no principal on a non-public route is a 401 at once;
+ * - preValidation: a route with `:tenantId` in its path answers 404 unless the caller can see that tenant,
+ *   so a body that would fail validation tells another tenant's caller nothing either. Each handler then
+ *   checks its own permission with `authorize` (403).
+ */
 export function authenticate(scope: FastifyInstance, db: Database, adminToken: string) {
   scope.decorateRequest('principal', null);
   scope.addHook('onRequest', async (request) => {
     request.principal = await resolvePrincipal(db, adminToken, request);
+    if (!request.principal && !PUBLIC_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) {
+      throw unauthorized();
+    }
+  });
+  scope.addHook('preValidation', async (request) => {
+    const tenantId = (request.params as Record<string, unknown> | undefined)?.tenantId;
+    if (typeof tenantId === 'string') await authorize(db, request.principal, [tenantId], 'tenant:read');
   });
 }

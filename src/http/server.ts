@@ -24,6 +24,13 @@ import { tenantRoutes } from '../tenants/tenant.routes.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { registerErrorHandling } from './errors.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every registered route (method and URL pattern). */
+    routeList: { method: string; url: string }[];
+  }
+}
+
 export type ServerDependencies = {
   db: Database;
   log: Logger;
@@ -67,6 +74,13 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
   });
+  // Every route, as registered: the access test walks them all, so a new route cannot be forgotten.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
+  app.decorate('routeList', routes);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
