@@ -22,7 +22,7 @@ import type { Metrics } from '../lib/metrics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import { tenantRoutes } from '../tenants/tenant.routes.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
-import { registerErrorHandling } from './errors.ts';
+import { HttpError, registerErrorHandling } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -111,14 +111,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         timeWindow: 60_000,
         keyGenerator: (request) => request.principal?.id ?? `ip:${request.ip}`,
         ...(deps.redis && { redis: deps.redis, nameSpace: 'shopsight:rate:' }),
-        errorResponseBuilder: (request, context) => ({
-          statusCode: 429,
-          error: {
-            code: 'rate_limited',
-            message: `rate limit of ${context.max} requests per minute`,
-            requestId: request.id,
-          },
-        }),
+        errorResponseBuilder: (_request, context) =>
+          new HttpError(429, 'rate_limited', `rate limit of ${context.max} requests per minute`, {
+            'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))),
+          }),
       });
       await api.register(tenantRoutes, { tenants: deps.tenants, db: deps.db });
       await api.register(analyticsRoutes, { db: deps.db, tenants: deps.tenants });
