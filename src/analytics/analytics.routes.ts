@@ -12,8 +12,9 @@ import type { Database } from '../db/client.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
 import { topCustomers } from './customers.ts';
-import { INTERVALS, MAX_DAYS, rangeQuery, resolveRange } from './range.ts';
-import { salesOverTime, salesSummary } from './sales.ts';
+import Big from 'big.js';
+import { COMPARISONS, INTERVALS, MAX_DAYS, comparisonRange, rangeQuery, resolveRange } from './range.ts';
+import { salesOverTime, salesSummary, type SalesSummary } from './sales.ts';
 
 const money = z.string();
 const salesFigures = {
@@ -27,15 +28,57 @@ const salesFigures = {
 };
 const rangeEcho = z.object({ from: z.string(), to: z.string(), timezone: z.string() });
 
-export const summaryResponse = z.object({
-  range: rangeEcho,
-  currency: z.string(),
+const summaryFigures = {
   orders: z.number(),
   customers: z.number(),
   newCustomers: z.number(),
   ...salesFigures,
   averageOrderValue: money,
+};
+
+const delta = z.object({ change: z.string(), percent: z.string().nullable() });
+
+export const summaryResponse = z.object({
+  range: rangeEcho,
+  currency: z.string(),
+  ...summaryFigures,
+  compare: z
+    .object({
+      comparison: z.enum(COMPARISONS),
+      range: rangeEcho,
+      ...summaryFigures,
+      /** Change from the compared range to this one: absolute (decimal string) and percent (1 decimal). */
+      deltas: z.record(z.string(), delta),
+    })
+    .optional(),
 });
+
+const COMPARED_FIELDS = [
+  'orders',
+  'customers',
+  'newCustomers',
+  'grossSales',
+  'discounts',
+  'returns',
+  'netSales',
+  'shipping',
+  'taxes',
+  'totalSales',
+  'averageOrderValue',
+] as const;
+
+/** Change from `before` to `now` per figure; the percent is null when `before` is zero. */
+function deltas(now: SalesSummary, before: SalesSummary) {
+  return Object.fromEntries(
+    COMPARED_FIELDS.map((field) => {
+      const current = new Big(now[field]);
+      const previous = new Big(before[field]);
+      const change = current.minus(previous);
+      const percent = previous.eq(0) ? null : change.div(previous.abs()).times(100).round(1).toFixed(1);
+      return [field, { change: change.toFixed(), percent }];
+    }),
+  );
+}
 
 export const salesOverTimeResponse = z.object({
   range: rangeEcho,
@@ -73,15 +116,29 @@ export async function analyticsRoutes(
 
   api.get(
     `${base}/summary`,
-    { schema: { params: tenantParams, querystring: rangeQuery, response: { 200: summaryResponse } } },
+    {
+      schema: {
+        params: tenantParams,
+        querystring: rangeQuery.extend({ compare: z.enum(COMPARISONS).optional() }),
+        response: { 200: summaryResponse },
+      },
+    },
     async (request) => {
       await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
-      return {
-        range,
-        ...(await db.forTenant(tenant.id, (tx) => salesSummary(tx, tenant.id, range, tenant.currency))),
-      };
+      const comparison = request.query.compare;
+      return db.forTenant(tenant.id, async (tx) => {
+        const summary = await salesSummary(tx, tenant.id, range, tenant.currency);
+        if (!comparison) return { range, ...summary };
+        const previousRange = comparisonRange(range, comparison);
+        const previous = await salesSummary(tx, tenant.id, previousRange, tenant.currency);
+        return {
+          range,
+          ...summary,
+          compare: { comparison, range: previousRange, ...previous, deltas: deltas(summary, previous) },
+        };
+      });
     },
   );
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 
 import { HttpError } from '../http/errors.ts';
-import { MAX_DAYS, rangeQuery, resolveRange, todayIn } from './range.ts';
+import { MAX_DAYS, comparisonRange, rangeQuery, resolveRange, todayIn } from './range.ts';
 
 /** Asserts that resolving `query` fails with HttpError 400 invalid_range. */
 function assertInvalidRange(query: { from?: string; to?: string }, message: string) {
@@ -165,5 +165,30 @@ describe('rangeQuery', () => {
     for (const value of ['2025-1-1', '20250101', '2025-01-01T00:00:00Z', '01/02/2025', '', ' 2025-01-01']) {
       assert.equal(rangeQuery.safeParse({ from: value }).success, false, JSON.stringify(value));
     }
+  });
+});
+
+describe('comparisonRange', () => {
+  it('takes the same number of days just before, or the same dates a year earlier', () => {
+    const range = { from: '2025-03-01', to: '2025-03-31', timezone: 'UTC' };
+    assert.deepEqual(comparisonRange(range, 'previous_period'), {
+      from: '2025-01-29',
+      to: '2025-02-28',
+      timezone: 'UTC',
+    });
+    assert.deepEqual(comparisonRange(range, 'previous_year'), {
+      from: '2024-03-01',
+      to: '2024-03-31',
+      timezone: 'UTC',
+    });
+  });
+
+  it('maps 29 February to 28 February a year earlier', () => {
+    const leap = { from: '2024-02-29', to: '2024-02-29', timezone: 'UTC' };
+    assert.deepEqual(comparisonRange(leap, 'previous_year'), {
+      from: '2023-02-28',
+      to: '2023-02-28',
+      timezone: 'UTC',
+    });
   });
 });

@@ -142,7 +142,7 @@ export async function salesSummary(
 export type SalesBucket = SalesFigures & { date: string; orders: number };
 
 /**
- * Sales figures per day, week (ISO, from Monday) or month in the tenant's time zone, every bucket of the
+ * Sales figures per day, week (ISO, from Monday), month, quarter or year in the tenant's time zone, every bucket of the
  * range included (empty ones as zeros). `date` is the bucket's first day (YYYY-MM-DD).
  */
 export async function salesOverTime(
@@ -154,7 +154,7 @@ export async function salesOverTime(
   const rows = await db.query<MoneyRow & { date: string; orders: string }>(
     `WITH ${SALES_EVENTS_SQL},
      buckets AS (
-       SELECT generate_series(date_trunc($5, $2::date::timestamp), $3::date::timestamp, ('1 ' || $5)::interval) AS bucket
+       SELECT generate_series(date_trunc($5, $2::date::timestamp), $3::date::timestamp, (CASE $5 WHEN 'quarter' THEN interval '3 months' ELSE ('1 ' || $5)::interval END)) AS bucket
      ),
      bucketed AS (
        SELECT date_trunc($5, occurred_at AT TIME ZONE $4) AS bucket, * FROM sales_events

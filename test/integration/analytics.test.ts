@@ -280,6 +280,52 @@ describe('analytics', () => {
     assert.equal((await b.get('summary', 'from=2025-08-01&to=2025-08-01')).grossSales, '140.00');
   });
 
+  it('buckets by quarter and year, and compares with the previous period or the previous year', async () => {
+    const shop = await tenant('UTC');
+    for (const [processedAt, price] of [
+      ['2025-03-15T12:00:00Z', '10.00'],
+      ['2025-04-10T12:00:00Z', '20.00'],
+      ['2024-04-10T12:00:00Z', '5.00'],
+    ] as const) {
+      await shop.send('orders/create', orderBody({ processedAt, lines: [{ price, quantity: 1 }] }).json);
+    }
+    await app.drain();
+    const quarters = await shop.get('sales-over-time', 'from=2025-01-01&to=2025-06-30&interval=quarter');
+    assert.deepEqual(
+      quarters.rows.map((r: { date: string; grossSales: string }) => [r.date, r.grossSales]),
+      [
+        ['2025-01-01', '10.00'],
+        ['2025-04-01', '20.00'],
+      ],
+    );
+    const years = await shop.get('sales-over-time', 'from=2024-01-01&to=2025-12-31&interval=year');
+    assert.deepEqual(
+      years.rows.map((r: { date: string; grossSales: string }) => [r.date, r.grossSales]),
+      [
+        ['2024-01-01', '5.00'],
+        ['2025-01-01', '30.00'],
+      ],
+    );
+    const yearOverYear = await shop.get('summary', 'from=2025-04-01&to=2025-04-30&compare=previous_year');
+    assert.deepEqual(yearOverYear.compare.range, { from: '2024-04-01', to: '2024-04-30', timezone: 'UTC' });
+    assert.equal(yearOverYear.compare.grossSales, '5.00');
+    assert.deepEqual(yearOverYear.compare.deltas.grossSales, { change: '15', percent: '300.0' });
+    // April has 30 days: the previous period is the 30 days before it, 2025-03-02 to 2025-03-31.
+    const periodOverPeriod = await shop.get(
+      'summary',
+      'from=2025-04-01&to=2025-04-30&compare=previous_period',
+    );
+    assert.deepEqual(periodOverPeriod.compare.range, {
+      from: '2025-03-02',
+      to: '2025-03-31',
+      timezone: 'UTC',
+    });
+    assert.deepEqual(periodOverPeriod.compare.deltas.orders, { change: '0', percent: '0.0' });
+    assert.deepEqual(periodOverPeriod.compare.deltas.grossSales, { change: '10', percent: '100.0' });
+    const empty = await shop.get('summary', 'from=2023-04-01&to=2023-04-30&compare=previous_year');
+    assert.equal(empty.compare.deltas.grossSales.percent, null, 'no percent change from zero');
+  });
+
   it('answers bad input with a 4xx and a machine-readable code', async () => {
     const shop = await tenant('UTC');
     const cases: [string, number, string][] = [
