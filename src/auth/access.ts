@@ -66,7 +66,8 @@ export async function rolesOf(db: Database, userId: string, tenantIds: string[])
 }
 
 /**
- * Checks that `principal` may act with `permission` on every tenant in `tenantIds` (deny by default).
+ * Checks that `principal` may act with `permission` on every tenant in `tenantIds` (deny by default); with
+ * `permission` null, only that it can see them (is a member, or the key's tenant).
  *
  * @throws HttpError 401 `unauthorized`, 404 `tenant_not_found` (unknown or not visible), 403 `forbidden`.
  */
@@ -74,7 +75,7 @@ export async function authorize(
   db: Database,
   principal: Principal | null,
   tenantIds: string[],
-  permission: Permission,
+  permission: Permission | null,
 ): Promise<void> {
   const caller = requirePrincipal(principal);
   if (tenantIds.some((id) => !UUID.test(id))) throw notFound('tenant_not_found', 'tenant not found');
@@ -87,7 +88,7 @@ export async function authorize(
   if (caller.kind === 'admin') return;
   if (caller.kind === 'api_key') {
     if (unique.some((id) => id !== caller.tenantId)) throw notFound('tenant_not_found', 'tenant not found');
-    if (!caller.scopes.some((scope) => SCOPE_PERMISSIONS[scope]?.has(permission))) {
+    if (permission && !caller.scopes.some((scope) => SCOPE_PERMISSIONS[scope]?.has(permission))) {
       throw new HttpError(403, 'forbidden', `this API key lacks the permission ${permission}`);
     }
     return;
@@ -96,7 +97,7 @@ export async function authorize(
   for (const id of unique) {
     const role = roles.get(id);
     if (!role) throw notFound('tenant_not_found', 'tenant not found');
-    if (!ROLE_PERMISSIONS[role].has(permission)) {
+    if (permission && !ROLE_PERMISSIONS[role].has(permission)) {
       throw new HttpError(403, 'forbidden', `the ${role} role lacks the permission ${permission}`);
     }
   }

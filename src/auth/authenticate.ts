@@ -141,6 +141,6 @@ export function authenticate(scope: FastifyInstance, db: Database, adminToken: s
   });
   scope.addHook('preValidation', async (request) => {
     const tenantId = (request.params as Record<string, unknown> | undefined)?.tenantId;
-    if (typeof tenantId === 'string') await authorize(db, request.principal, [tenantId], 'tenant:read');
+    if (typeof tenantId === 'string') await authorize(db, request.principal, [tenantId], null);
   });
 }

@@ -164,8 +164,8 @@ function upsertSql({ table, columns, version, stamped }: UpsertOptions): string 
   // A newer version wins; the same version wins only with different content (a later delivery of an edited
   // payload), so an identical replay writes nothing at all.
   const guard = version
-    ? `WHERE t.${version} IS NULL OR t.${version} < excluded.${version}
-         OR (t.${version} = excluded.${version} AND t.raw IS DISTINCT FROM excluded.raw)`
+    ? `WHERE (t.${version} IS NULL AND excluded.${version} IS NOT NULL) OR t.${version} < excluded.${version}
+         OR (t.${version} IS NOT DISTINCT FROM excluded.${version} AND t.raw IS DISTINCT FROM excluded.raw)`
     : '';
   return `INSERT INTO ${table} AS t (${names.join(', ')})
 SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${recordset})

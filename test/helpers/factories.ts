@@ -38,6 +38,8 @@ export type OrderSpec = {
   test?: boolean;
   currency?: string;
   customerId?: string | null;
+  /** `updated_at` of the embedded customer (Shopify sends one; left out when not given). */
+  customerUpdatedAt?: string;
   lines?: LineSpec[];
   shipping?: string;
   refunds?: RefundSpec[];
@@ -86,6 +88,7 @@ export function orderBody(spec: OrderSpec = {}) {
             email: 'buyer@example.com',
             first_name: 'Ada',
             last_name: 'Buyer',
+            ...(spec.customerUpdatedAt && { updated_at: spec.customerUpdatedAt }),
           },
     line_items: lines.map((line) => ({
       id: int(line.id),
