@@ -1,5 +1,6 @@
 /**
- * Analytics API under `/api/v1/tenants/:tenantId/analytics/`: `summary`, `sales-over-time`, `top-customers`.
+ * Analytics API under `/api/v1/tenants/:tenantId/analytics/`: `summary` (with `compare`), `sales-over-time`,
+ * `top-customers`, `top-products`.
  * Each handler validates the query, resolves the tenant (404 for an unknown one), resolves the range in the
  * tenant's time zone and calls the metric module. Money: decimal strings in shop currency; Shopify ids:
  * strings exactly as Shopify sent them.
@@ -14,6 +15,7 @@ import { tenantParams } from '../tenants/tenant.routes.ts';
 import { topCustomers } from './customers.ts';
 import Big from 'big.js';
 import { COMPARISONS, INTERVALS, MAX_DAYS, comparisonRange, rangeQuery, resolveRange } from './range.ts';
+import { PRODUCT_SORTS, topProducts } from './products.ts';
 import { salesOverTime, salesSummary, type SalesSummary } from './sales.ts';
 
 const money = z.string();
@@ -102,6 +104,24 @@ export const topCustomersResponse = z.object({
   ),
 });
 
+export const topProductsResponse = z.object({
+  range: rangeEcho,
+  currency: z.string(),
+  sort: z.enum(PRODUCT_SORTS),
+  products: z.array(
+    z.object({
+      productId: z.string().nullable(),
+      title: z.string().nullable(),
+      unitsSold: z.number(),
+      grossSales: money,
+      discounts: money,
+      returns: money,
+      netSales: money,
+    }),
+  ),
+});
+
+export type TopProductsResponse = z.infer<typeof topProductsResponse>;
 export type SummaryResponse = z.infer<typeof summaryResponse>;
 export type SalesOverTimeResponse = z.infer<typeof salesOverTimeResponse>;
 export type TopCustomersResponse = z.infer<typeof topCustomersResponse>;
@@ -179,6 +199,28 @@ export async function analyticsRoutes(
         topCustomers(tx, tenant.id, range, request.query.limit),
       );
       return { range, currency: tenant.currency, customers };
+    },
+  );
+
+  api.get(
+    `${base}/top-products`,
+    {
+      schema: {
+        params: tenantParams,
+        querystring: rangeQuery.extend({
+          sort: z.enum(PRODUCT_SORTS).default('net_sales'),
+          limit: z.coerce.number().int().min(1).max(100).default(10),
+        }),
+        response: { 200: topProductsResponse },
+      },
+    },
+    async (request) => {
+      await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
+      const tenant = await tenants.record(request.params.tenantId);
+      const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
+      const { sort, limit } = request.query;
+      const products = await db.forTenant(tenant.id, (tx) => topProducts(tx, tenant.id, range, sort, limit));
+      return { range, currency: tenant.currency, sort, products };
     },
   );
 }

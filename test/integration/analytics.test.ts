@@ -326,6 +326,46 @@ describe('analytics', () => {
     assert.equal(empty.compare.deltas.grossSales.percent, null, 'no percent change from zero');
   });
 
+  it('ranks products by net sales or by units, returns on the refund date', async () => {
+    const shop = await tenant('UTC');
+    const refundedLine = newId();
+    const order = orderBody({
+      processedAt: '2025-09-01T12:00:00Z',
+      lines: [
+        { id: refundedLine, price: '50.00', quantity: 2, discount: '10.00' },
+        { price: '5.00', quantity: 10 },
+      ],
+    });
+    await shop.send('orders/create', order.json);
+    await shop.send(
+      'refunds/create',
+      refundBody({
+        orderId: order.id,
+        processedAt: '2025-09-03T12:00:00Z',
+        lines: [{ lineItemId: refundedLine, quantity: 1, subtotal: '45.00' }],
+      }).json,
+    );
+    await app.drain();
+    // Both lines come from product 632910392 in the factory: one product, 12 units sold, 1 returned.
+    const byNet = await shop.get('top-products', 'from=2025-09-01&to=2025-09-30');
+    assert.deepEqual(
+      byNet.products.map(
+        (p: {
+          productId: string;
+          unitsSold: number;
+          grossSales: string;
+          discounts: string;
+          returns: string;
+          netSales: string;
+        }) => [p.productId, p.unitsSold, p.grossSales, p.discounts, p.returns, p.netSales],
+      ),
+      [['632910392', 11, '150.00', '10.00', '45.00', '95.00']],
+    );
+    const orderDayOnly = await shop.get('top-products', 'from=2025-09-01&to=2025-09-01&sort=units');
+    assert.equal(orderDayOnly.products[0].unitsSold, 12);
+    assert.equal(orderDayOnly.products[0].netSales, '140.00');
+  });
+
   it('answers bad input with a 4xx and a machine-readable code', async () => {
     const shop = await tenant('UTC');
     const cases: [string, number, string][] = [
