@@ -6,19 +6,39 @@
  *   replay [options]                send a folder of Shopify JSON samples to the webhook endpoint, signed
  *   dead-letters [--tenant ID]      list dead-lettered inbox events
  *   dead-letters requeue [--tenant ID]   put dead letters back in the queue
+ *   user create|reset-password --email E [--password P]   create a user, or set a new password
+ *   user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
  */
+import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
+import { authorize, type Principal, type Role as TenantRole } from './auth/access.ts';
+import { AuthService, emailAddress } from './auth/auth.service.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { UserRepository } from './auth/user.repository.ts';
 import { ConfigError, ROLES, loadConfig, redactedConfig, type Role } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import { ROLES as TENANT_ROLES } from './db/schema.ts';
+import { HttpError } from './http/errors.ts';
 import { inboxStats, requeueDeadLetters } from './ingest/inbox.repository.ts';
 import { runReplayCommand } from './cli/replay.ts';
+import { MemberRepository } from './tenants/member.repository.ts';
+import { MemberService } from './tenants/member.service.ts';
 
 const USAGE = `usage: node src/main.ts <command>
   start [--role api|worker|all]        run Shopsight (default: all)
   migrate                              apply database migrations
   replay [--dir D] [--url U] [--shop S] [--create-tenant]   replay Shopify samples, signed
-  dead-letters [requeue] [--tenant ID] list or re-queue dead-lettered webhook events`;
+  dead-letters [requeue] [--tenant ID] list or re-queue dead-lettered webhook events
+  user create --email E [--password P]          create a user (password: --password, else
+  user reset-password --email E [--password P]  SHOPSIGHT_USER_PASSWORD, else asked on stdin);
+                                                a reset revokes every session of the user
+  user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant`;
+
+/** A command line that cannot be run as given: answered with the usage and exit status 2. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 async function start(argv: string[]) {
   const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } } });
@@ -88,6 +108,99 @@ async function deadLetters(argv: string[]) {
   });
 }
 
+/** Reads a password typed on the terminal without echoing it. */
+function promptHidden(prompt: string): Promise<string> {
+  const input = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (error?: Error) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') return finish();
+        if (char === '\u0003') return finish(new UsageError('cancelled'));
+        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
+        else value += char;
+      }
+    };
+    process.stderr.write(prompt);
+    input.setEncoding('utf8');
+    input.setRawMode(true);
+    input.on('data', onData);
+    input.resume();
+  });
+}
+
+/**
+ * The password of a user command: `--password`, else `SHOPSIGHT_USER_PASSWORD`, else typed twice on a
+ * terminal without echo, else the first line of stdin (for scripts: `... < file`).
+ */
+async function readPassword(given: string | undefined): Promise<string> {
+  if (given) return given;
+  if (process.env.SHOPSIGHT_USER_PASSWORD) return process.env.SHOPSIGHT_USER_PASSWORD;
+  if (process.stdin.isTTY) {
+    const password = await promptHidden('Password: ');
+    if ((await promptHidden('Password again: ')) !== password) throw new UsageError('the passwords differ');
+    return password;
+  }
+  const password = (await text(process.stdin)).split(/\r?\n/)[0] ?? '';
+  if (!password) throw new UsageError('no password: pass --password, SHOPSIGHT_USER_PASSWORD or stdin');
+  return password;
+}
+
+async function user(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      tenant: { type: 'string' },
+      role: { type: 'string' },
+    },
+  });
+  const action = positionals[0];
+  if (action !== 'create' && action !== 'reset-password' && action !== 'grant') {
+    throw new UsageError('user needs create, reset-password or grant');
+  }
+  if (!values.email || !emailAddress.safeParse(values.email).success) {
+    throw new UsageError('--email must be an email address');
+  }
+  const email = values.email;
+  if (action === 'create' || action === 'reset-password') {
+    const password = await readPassword(values.password);
+    await withDatabase(async (db) => {
+      const auth = new AuthService(new UserRepository(db), new LoginThrottle());
+      if (action === 'create') {
+        const created = await auth.createUser(email, password, null);
+        process.stdout.write(`created user ${created.email} (${created.id})\n`);
+      } else {
+        const reset = await auth.resetPassword(email, password);
+        process.stdout.write(`password reset; every session of ${reset.email} is revoked\n`);
+      }
+    });
+    return;
+  }
+  const role = values.role as TenantRole;
+  if (!TENANT_ROLES.includes(role)) throw new UsageError(`--role must be one of ${TENANT_ROLES.join(', ')}`);
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  const tenantId = values.tenant;
+  // The command line acts as the operator, and is recorded as such in the tenant's audit log.
+  const operator: Principal = { kind: 'admin', id: 'admin' };
+  await withDatabase(async (db) => {
+    await authorize(db, operator, [tenantId], 'members:manage');
+    const members = new MemberService(new MemberRepository(db));
+    await members.add(tenantId, { email, role }, { principal: operator, ip: null });
+    process.stdout.write(`${email.toLowerCase()} is now ${role} of tenant ${tenantId}\n`);
+  });
+}
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
@@ -100,6 +213,8 @@ async function main() {
       return;
     case 'dead-letters':
       return deadLetters(rest);
+    case 'user':
+      return user(rest);
     default:
       process.stdout.write(`${USAGE}\n`);
       process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -107,6 +222,14 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (error instanceof HttpError) {
+    process.stderr.write(`${error.code}: ${error.message}\n`);
+    process.exit(1);
+  }
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);

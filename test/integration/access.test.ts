@@ -26,7 +26,8 @@ const TENANT_TABLES = [
   'audit_events',
 ];
 
-type Caller = { name: string; headers: Record<string, string> };
+/** A caller; `headers()` is asked anew for each request, so a route that ends a session cannot blind the rest. */
+type Caller = { name: string; headers: () => Promise<Record<string, string>> };
 
 describe('access to every route', () => {
   let app: TestApp;
@@ -36,23 +37,28 @@ describe('access to every route', () => {
   let aUserId: string;
   const callers: Caller[] = [];
 
-  /** Inserts a user with a live session and a role in `tenantId`; returns the bearer session token. */
+  /** A new live session of `userId`; returns its bearer token. */
+  const newSession = async (userId: string) => {
+    const token = newSessionToken();
+    await app.db.system.query(
+      `INSERT INTO sessions (user_id, token_hash, csrf_token, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
+      [userId, hashToken(token), newCsrfToken()],
+    );
+    return token;
+  };
+
+  /** Inserts a user with a role in `tenantId`; returns its id. */
   const userWithRole = async (email: string, tenantId: string, role: string) => {
     const [user] = await app.db.system.query<{ id: string }>(
       `INSERT INTO users (email, password_hash) VALUES ($1, 'not-a-hash') RETURNING id::text`,
       [email],
-    );
-    const token = newSessionToken();
-    await app.db.system.query(
-      `INSERT INTO sessions (user_id, token_hash, csrf_token, expires_at) VALUES ($1, $2, $3, now() + interval '1 day')`,
-      [user!.id, hashToken(token), newCsrfToken()],
     );
     await app.db.system.query('INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)', [
       tenantId,
       user!.id,
       role,
     ]);
-    return { token, userId: user!.id };
+    return { userId: user!.id };
   };
 
   const apiKey = async (tenantId: string) => {
@@ -100,10 +106,16 @@ describe('access to every route', () => {
     const bAnalyst = await userWithRole('analyst-b@example.com', b, 'analyst');
     const bOwner = await userWithRole('owner-b@example.com', b, 'owner');
     callers.push(
-      { name: 'no credentials', headers: {} },
-      { name: "tenant B's API key", headers: { authorization: `Bearer ${bKey.key}` } },
-      { name: "tenant B's analyst", headers: { authorization: `Bearer ${bAnalyst.token}` } },
-      { name: "tenant B's owner", headers: { authorization: `Bearer ${bOwner.token}` } },
+      { name: 'no credentials', headers: async () => ({}) },
+      { name: "tenant B's API key", headers: async () => ({ authorization: `Bearer ${bKey.key}` }) },
+      {
+        name: "tenant B's analyst",
+        headers: async () => ({ authorization: `Bearer ${await newSession(bAnalyst.userId)}` }),
+      },
+      {
+        name: "tenant B's owner",
+        headers: async () => ({ authorization: `Bearer ${await newSession(bOwner.userId)}` }),
+      },
     );
   });
   after(() => app.close());
@@ -134,7 +146,7 @@ describe('access to every route', () => {
         const response = await app.server!.inject({
           method: route.method as 'GET',
           url: urlFor(route.url),
-          headers: caller.headers,
+          headers: await caller.headers(),
           ...(!bodyless && { payload: {} }),
         });
         const where = `${caller.name}: ${route.method} ${route.url} -> ${response.statusCode}`;
