@@ -420,6 +420,17 @@ describe('refunds', () => {
     assert.equal(refund.refunded_taxes, '1.2');
   });
 
+  it('counts refunded shipping once when a refund carries both refund_shipping_lines and the adjustment', () => {
+    const { refund } = normalizeRefund(TENANT, {
+      id: 10,
+      order_id: 20,
+      refund_shipping_lines: [{ subtotal_amount_set: shopMoney('5.00'), total_tax_set: shopMoney('0.40') }],
+      order_adjustments: [{ kind: 'shipping_refund', amount: '-5.00', tax_amount: '-0.40' }],
+    });
+    assert.equal(refund.refunded_shipping, '5');
+    assert.equal(refund.refunded_taxes, '0.4');
+  });
+
   it('prefers the shop-money set of a shipping_refund adjustment', () => {
     const { refund } = normalizeRefund(TENANT, {
       id: 10,

@@ -304,15 +304,20 @@ function buildRefund(
     restock_type: line.restock_type ?? null,
     raw: rawLines[index] ?? null,
   }));
-  // Refunded shipping: `refund_shipping_lines` (API 2024-07+) or `shipping_refund` order adjustments, whose
-  // amounts are negative.
-  const shippingAdjustments = (refund.order_adjustments ?? []).filter((a) => a.kind === 'shipping_refund');
+  // Refunded shipping: `refund_shipping_lines` (API 2024-07+) when the refund has them, else the older
+  // `shipping_refund` order adjustments (negative amounts). Never both, so a payload carrying the two forms
+  // of the same refund is not counted twice.
+  const shippingLines = refund.refund_shipping_lines ?? [];
+  const shippingAdjustments =
+    shippingLines.length > 0
+      ? []
+      : (refund.order_adjustments ?? []).filter((a) => a.kind === 'shipping_refund');
   const refundedShipping = sum([
-    ...(refund.refund_shipping_lines ?? []).map((line) => shopMoney(line.subtotal_amount_set, null)),
+    ...shippingLines.map((line) => shopMoney(line.subtotal_amount_set, null)),
     ...shippingAdjustments.map((a) => negate(shopMoney(a.amount_set, a.amount))),
   ]);
   const refundedShippingTax = sum([
-    ...(refund.refund_shipping_lines ?? []).map((line) => shopMoney(line.total_tax_set, null)),
+    ...shippingLines.map((line) => shopMoney(line.total_tax_set, null)),
     ...shippingAdjustments.map((a) => negate(shopMoney(a.tax_amount_set, a.tax_amount))),
   ]);
   return {
