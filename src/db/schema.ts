@@ -53,6 +53,26 @@ export const tenants = pgTable('tenants', {
   currency: text('currency').notNull().default('USD'),
   /** Webhook signing secret, sealed with AES-256-GCM (`SecretBox`); null means the app secret is used. */
   webhookSecretEncrypted: text('webhook_secret_encrypted'),
+  /**
+   * How the store is connected: `manual` (created through the API, no Admin API access), `connected`
+   * (OAuth install or custom-app token), `disconnected` (app uninstalled: token wiped, history kept).
+   */
+  connectionStatus: text('connection_status', { enum: ['manual', 'connected', 'disconnected'] })
+    .notNull()
+    .default('manual'),
+  /** `oauth`, `custom_app` or `client_credentials`. */
+  connectionMethod: text('connection_method'),
+  /** Admin API access token, sealed with AES-256-GCM. */
+  accessTokenEncrypted: text('access_token_encrypted'),
+  accessTokenExpiresAt: time('access_token_expires_at'),
+  /** Refresh token of an expiring offline token, sealed. */
+  refreshTokenEncrypted: text('refresh_token_encrypted'),
+  refreshTokenExpiresAt: time('refresh_token_expires_at'),
+  /** Granted access scopes, comma-separated as Shopify returns them. */
+  scopes: text('scopes'),
+  shopifyShopId: shopifyId('shopify_shop_id'),
+  installedAt: time('installed_at'),
+  uninstalledAt: time('uninstalled_at'),
   createdAt: time('created_at').notNull().defaultNow(),
   updatedAt: time('updated_at').notNull().defaultNow(),
 });
@@ -405,4 +425,30 @@ export const authEvents = pgTable(
     createdAt: time('created_at').notNull().defaultNow(),
   },
   (t) => [index('auth_events_user_created').on(t.userId, t.createdAt)],
+);
+
+/**
+ * Privacy requests received through Shopify's mandatory compliance topics
+ * (shopify.dev/docs/apps/build/privacy-law-compliance): customers/data_request (an export of what Shopsight
+ * holds on the customer, kept for the owner), customers/redact and shop/redact (erasure).
+ */
+export const privacyRequests = pgTable(
+  'privacy_requests',
+  {
+    tenantId: tenantRef(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    topic: text('topic').notNull(),
+    customerId: shopifyId('customer_id'),
+    /** Shopify's request id (`data_request.id`), when it sends one. */
+    shopifyRequestId: text('shopify_request_id'),
+    status: text('status', { enum: ['completed', 'failed'] }).notNull(),
+    /** For a data request: the export of the customer's data. */
+    export: jsonb('export'),
+    createdAt: time('created_at').notNull().defaultNow(),
+    completedAt: time('completed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('privacy_requests_tenant_created').on(t.tenantId, t.createdAt),
+  ],
 );
