@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { salesSummary } from '../../src/analytics/sales.ts';
 import { connectPostgres } from '../../src/db/client.ts';
+import { tenantTables } from '../../src/db/tenant-tables.ts';
 import { InboxWriter } from '../../src/ingest/inbox.repository.ts';
 
 const { values } = parseArgs({
@@ -29,19 +30,6 @@ const { values } = parseArgs({
 const orders = Number(values.orders);
 const tenantCount = Number(values.tenants);
 const rounds = Number(values.rounds);
-const TABLES = [
-  'webhook_events',
-  'customers',
-  'products',
-  'product_variants',
-  'orders',
-  'order_line_items',
-  'refunds',
-  'refund_line_items',
-  'memberships',
-  'api_keys',
-  'audit_events',
-];
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const log = (message: string) => process.stdout.write(`[bench:rls] ${message}\n`);
@@ -85,8 +73,11 @@ try {
   const today = new Date().toISOString().slice(0, 10);
   const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
   const range = { from: yearAgo, to: today, timezone: 'America/New_York' };
+  const tables = await tenantTables({
+    query: async (text, params) => (await owner.query(text, params)).rows,
+  });
   const setRls = async (on: boolean) => {
-    for (const table of TABLES)
+    for (const table of tables)
       await owner.query(`ALTER TABLE ${table} ${on ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`);
   };
   const summaryMs = async () => {

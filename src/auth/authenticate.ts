@@ -85,14 +85,7 @@ export async function resolvePrincipal(
     if (key) return key;
     const session = await findSession(db, token);
     if (!session) throw unauthorized();
-    return {
-      kind: 'user',
-      id: `user:${session.user_id}`,
-      userId: session.user_id,
-      email: session.email,
-      sessionId: session.id,
-      via: 'bearer',
-    };
+    return userPrincipal(session, 'bearer');
   }
   const cookie = request.cookies?.[SESSION_COOKIE];
   if (!cookie) return null;
@@ -108,13 +101,17 @@ export async function resolvePrincipal(
       );
     }
   }
+  return userPrincipal(session, 'cookie');
+}
+
+function userPrincipal(session: SessionRow, via: 'cookie' | 'bearer'): Principal {
   return {
     kind: 'user',
     id: `user:${session.user_id}`,
     userId: session.user_id,
     email: session.email,
     sessionId: session.id,
-    via: 'cookie',
+    via,
   };
 }
 
