@@ -2,7 +2,7 @@
  * Composition root: opens the database, runs migrations, resolves the embedded defaults (admin token and
  * encryption key kept in the data dir), and wires services, the HTTP server and the inbox worker for a role.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,8 @@ import { InboxWriter } from './ingest/inbox.repository.ts';
 import { InboxWorker } from './ingest/worker.ts';
 import { SecretBox } from './lib/crypto.ts';
 import { Metrics } from './lib/metrics.ts';
+import { ConnectionRepository } from './tenants/connection.repository.ts';
+import { ConnectionService } from './tenants/connection.service.ts';
 import { TenantDirectory } from './tenants/tenant-directory.ts';
 import { TenantRepository } from './tenants/tenant.repository.ts';
 import { TenantService } from './tenants/tenant.service.ts';
@@ -25,6 +27,7 @@ export type App = {
   log: Logger;
   metrics: Metrics;
   tenants: TenantService;
+  connections: ConnectionService;
   server: FastifyInstance | null;
   worker: InboxWorker | null;
   /** The admin token in force (generated in the embedded default when not configured). */
@@ -44,6 +47,7 @@ export function createLogger(level: Config['LOG_LEVEL']): Logger {
         'headers.authorization',
         '*.webhookSecret',
         '*.accessToken',
+        '*.clientSecret',
       ],
       censor: '***',
     },
@@ -103,6 +107,10 @@ export async function createApp(
     () => randomBytes(32).toString('base64'),
   );
   const secrets = new SecretBox(Buffer.from(key.value, 'base64'));
+  // A key of its own for cookie signatures, derived so that the encryption key is never used for two jobs.
+  const cookieSecret = createHmac('sha256', Buffer.from(key.value, 'base64'))
+    .update('shopsight cookie signing')
+    .digest('base64url');
 
   const db =
     options.db ??
@@ -122,6 +130,22 @@ export async function createApp(
   );
   await directory.refresh();
   const tenants = new TenantService(new TenantRepository(db), secrets, directory);
+  const publicUrl = (config.SHOPSIGHT_PUBLIC_URL ?? config.SHOPIFY_APP_URL)?.replace(/\/+$/, '');
+  const connections = new ConnectionService({
+    repository: new ConnectionRepository(db),
+    secrets,
+    directory,
+    log,
+    settings: {
+      apiKey: config.SHOPIFY_API_KEY,
+      apiSecret: config.SHOPIFY_API_SECRET,
+      scopes: config.SHOPIFY_SCOPES,
+      appUrl: config.SHOPIFY_APP_URL?.replace(/\/+$/, ''),
+      apiVersion: config.SHOPIFY_API_VERSION,
+      adminBaseUrl: config.SHOPIFY_ADMIN_BASE_URL,
+      webhookUrl: publicUrl && `${publicUrl}/webhooks/shopify`,
+    },
+  });
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
     : undefined;
@@ -142,6 +166,8 @@ export async function createApp(
           rateLimitPerMinute: config.SHOPSIGHT_RATE_LIMIT_PER_MINUTE,
           redis,
           secureCookies: config.SHOPSIGHT_PUBLIC_URL?.startsWith('https://') ?? false,
+          connections,
+          cookieSecret,
         });
   const worker =
     role === 'api'
@@ -168,6 +194,7 @@ export async function createApp(
     log,
     metrics,
     tenants,
+    connections,
     server,
     worker,
     adminToken: admin.value,

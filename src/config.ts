@@ -32,6 +32,30 @@ const envSchema = z.object({
   SHOPSIGHT_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   SHOPSIGHT_ENCRYPTION_KEY: base64Key,
   SHOPIFY_API_SECRET: optionalString,
+  /** The app's client id (OAuth install). */
+  SHOPIFY_API_KEY: optionalString,
+  /** Access scopes asked for at install, comma-separated. */
+  SHOPIFY_SCOPES: z
+    .string()
+    .regex(/^[a-z_]+(,[a-z_]+)*$/, 'must be comma-separated scopes such as read_orders,read_products')
+    .default('read_orders,read_customers,read_products,read_inventory'),
+  /** Where Shopify reaches the app: the OAuth redirect is `${SHOPIFY_APP_URL}/shopify/callback`. */
+  SHOPIFY_APP_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  /** Admin API version of every Shopify call (shopify.dev/docs/api/usage/versioning). */
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^(\d{4}-(01|04|07|10)|unstable)$/, 'must be a Shopify API version such as 2026-04')
+    .default('2026-04'),
+  /**
+   * The base URL of a shop, with `{shop}` for its domain: `https://{shop}` on Shopify; the simulator's
+   * `http://127.0.0.1:4010/shops/{shop}` in development.
+   */
+  SHOPIFY_ADMIN_BASE_URL: z
+    .string()
+    .refine((value) => value.includes('{shop}') && URL.canParse(value.replace('{shop}', 'x.myshopify.com')), {
+      message: 'must be a URL template containing {shop}, such as https://{shop}',
+    })
+    .default('https://{shop}'),
   REDIS_URL: z.url().optional(),
   /** The URL users reach Shopsight at; https:// marks session cookies Secure. */
   SHOPSIGHT_PUBLIC_URL: z.url().optional(),

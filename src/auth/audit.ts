@@ -1,7 +1,8 @@
 /**
  * The audit log of security events. Tenant events (member added/removed, role changed, key created/revoked,
  * privacy requests) go to `audit_events`, readable by the tenant's owners; sign-in events (login, failed
- * login, logout, password reset) go to `auth_events`, per user. Details never hold secrets.
+ * login, logout, password reset) go to `auth_events`, per user. Details never hold secrets, nor a
+ * customer's personal data (privacy entries name the customer by Shopify id only).
  */
 import type { Queryable } from '../db/client.ts';
 import type { Principal } from './access.ts';
@@ -13,14 +14,25 @@ export type TenantAuditAction =
   | 'api_key.created'
   | 'api_key.revoked'
   | 'tenant.created'
-  | 'tenant.updated';
+  | 'tenant.updated'
+  | 'app.uninstalled'
+  | 'privacy.data_request'
+  | 'privacy.customer_redacted'
+  | 'privacy.shop_redacted';
 
 export type AuthAction =
   'login' | 'login.failed' | 'logout' | 'signup' | 'password.reset' | 'session.revoked';
 
-/** How a principal is named in the log. */
-export function actorOf(principal: Principal | null): { actor: string; actorUserId: string | null } {
+/**
+ * Who acted: a principal, `shopify` for what a verified Shopify webhook triggered (uninstall, privacy
+ * requests), or null for no one known.
+ */
+export type Actor = Principal | 'shopify' | null;
+
+/** How an actor is named in the log. */
+export function actorOf(principal: Actor): { actor: string; actorUserId: string | null } {
   if (!principal) return { actor: 'anonymous', actorUserId: null };
+  if (principal === 'shopify') return { actor: 'shopify', actorUserId: null };
   if (principal.kind === 'user') return { actor: principal.email, actorUserId: principal.userId };
   if (principal.kind === 'api_key') return { actor: `api_key:${principal.keyId}`, actorUserId: null };
   return { actor: 'operator', actorUserId: null };
@@ -32,7 +44,7 @@ export async function recordTenantEvent(
   event: {
     tenantId: string;
     action: TenantAuditAction;
-    principal: Principal | null;
+    principal: Actor;
     detail?: Record<string, unknown>;
     ip?: string;
   },

@@ -11,6 +11,9 @@ import { apikeyRoutes } from '../auth/api-key.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { ingestRoutes } from '../ingest/ingest.routes.ts';
 import { memberRoutes } from '../tenants/member.routes.ts';
+import { privacyRoutes } from '../privacy/privacy.routes.ts';
+import { connectionRoutes, shopifyInstallRoutes } from '../tenants/connection.routes.ts';
+import type { ConnectionService } from '../tenants/connection.service.ts';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
@@ -46,6 +49,10 @@ export type ServerDependencies = {
   redis?: Redis | undefined;
   /** Session cookies get the Secure attribute (set when Shopsight is served over HTTPS). */
   secureCookies: boolean;
+  /** Store connections: OAuth install and custom-app mode. */
+  connections: ConnectionService;
+  /** Signs cookies that must come back unchanged (the OAuth state). */
+  cookieSecret: string;
 };
 
 /** What every `/api/v1` route module receives: build its services from these. */
@@ -68,7 +75,11 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     requestIdHeader: false,
     // Per-request log lines for the API; the webhook hot path and probes are counted in metrics instead.
     logController: new LogController({
-      disableRequestLogging: (request) => request.url.startsWith('/webhooks/') || request.url === '/healthz',
+      // The OAuth callback's URL carries the authorization code; the route logs its outcome instead.
+      disableRequestLogging: (request) =>
+        request.url.startsWith('/webhooks/') ||
+        request.url === '/healthz' ||
+        request.url.startsWith('/shopify/callback'),
     }),
     bodyLimit: 1024 * 1024,
     connectionTimeout: 30_000,
@@ -84,7 +95,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
-  await app.register(cookie);
+  await app.register(cookie, { secret: deps.cookieSecret });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -99,6 +110,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     inbox: deps.inbox,
     metrics: deps.metrics,
     bodyLimit: deps.webhookBodyLimit,
+  });
+  await app.register(shopifyInstallRoutes, {
+    connections: deps.connections,
+    secureCookies: deps.secureCookies,
   });
 
   await app.register(
@@ -131,6 +146,12 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       await api.register(memberRoutes, routeDeps);
       await api.register(apikeyRoutes, routeDeps);
       await api.register(ingestRoutes, routeDeps);
+      await api.register(privacyRoutes, routeDeps);
+      await api.register(connectionRoutes, {
+        db: deps.db,
+        connections: deps.connections,
+        tenants: deps.tenants,
+      });
     },
     { prefix: '/api/v1' },
   );

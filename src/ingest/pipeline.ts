@@ -6,10 +6,14 @@
  * its error). Only infrastructure failures throw, so that the worker retries them. Within a batch the newest
  * version of each entity wins before anything is written, and the writes then go through the same
  * newest-wins upserts as every other batch.
+ *
+ * Lifecycle and privacy topics become tenant actions (src/privacy), run in arrival order after the entity
+ * writes of the batch: a redaction also erases what the same batch wrote.
  */
 import type { Queryable } from '../db/client.ts';
 import { parseJsonLossless, type JsonValue } from '../lib/json.ts';
-import { isIngestedTopic, type IngestedTopic } from '../shopify/topics.ts';
+import { applyTenantAction, parseCustomerRequest, type TenantAction } from '../privacy/privacy.service.ts';
+import { isHandledTopic, type HandledTopic } from '../shopify/topics.ts';
 import {
   keyOf,
   replaceLineItems,
@@ -63,6 +67,8 @@ export class BatchWrites {
     customers: new Map<string, Deletion>(),
     products: new Map<string, Deletion>(),
   };
+  /** Lifecycle and privacy actions, in arrival order. */
+  readonly actions: TenantAction[] = [];
 
   addCustomer(row: CustomerRow) {
     keepNewest(this.customers, keyOf(row), row, (r) => r.updated_at);
@@ -84,6 +90,10 @@ export class BatchWrites {
 
   addDeletion(kind: keyof BatchWrites['deletions'], row: Deletion) {
     this.deletions[kind].set(keyOf(row), row);
+  }
+
+  addAction(action: TenantAction) {
+    this.actions.push(action);
   }
 
   /** Writes the batch in one transaction's worth of statements (the caller owns the transaction). */
@@ -123,6 +133,8 @@ export class BatchWrites {
     await softDelete(tx, 'orders', [...this.deletions.orders.values()]);
     await softDelete(tx, 'customers', [...this.deletions.customers.values()]);
     await softDelete(tx, 'products', [...this.deletions.products.values()]);
+
+    for (const action of this.actions) await applyTenantAction(tx, action);
   }
 }
 
@@ -160,7 +172,7 @@ function keepNewest<T>(map: Map<string, T>, key: string, value: T, version: (val
  * Routes one event into `writes` and says how it ended. Pure apart from `writes`.
  */
 export function planEvent(event: InboxEvent, writes: BatchWrites): Outcome {
-  if (!isIngestedTopic(event.topic)) return { status: 'skipped', cause: 'unsupported_topic' };
+  if (!isHandledTopic(event.topic)) return { status: 'skipped', cause: 'unsupported_topic' };
   let payload: JsonValue;
   try {
     payload = parseJsonLossless(event.payload);
@@ -175,9 +187,10 @@ export function planEvent(event: InboxEvent, writes: BatchWrites): Outcome {
   }
 }
 
-function route(event: InboxEvent, topic: IngestedTopic, payload: JsonValue, writes: BatchWrites): Outcome {
+function route(event: InboxEvent, topic: HandledTopic, payload: JsonValue, writes: BatchWrites): Outcome {
   const tenantId = event.tenant_id;
-  const deletedAt = event.triggered_at ?? event.received_at;
+  const occurredAt = event.triggered_at ?? event.received_at;
+  const action = { tenantId, eventId: event.id, at: occurredAt };
   switch (topic) {
     case 'orders/edited':
       // The orders/edited body is an `order_edit` summary; the full order follows as orders/updated.
@@ -193,7 +206,7 @@ function route(event: InboxEvent, topic: IngestedTopic, payload: JsonValue, writ
       writes.addOrder(normalizeOrder(tenantId, payload));
       return { status: 'processed' };
     case 'orders/delete':
-      writes.addDeletion('orders', { tenant_id: tenantId, id: deletedId(payload), deleted_at: deletedAt });
+      writes.addDeletion('orders', { tenant_id: tenantId, id: deletedId(payload), deleted_at: occurredAt });
       return { status: 'processed' };
     case 'refunds/create':
       writes.addRefund(normalizeRefund(tenantId, payload));
@@ -203,14 +216,30 @@ function route(event: InboxEvent, topic: IngestedTopic, payload: JsonValue, writ
       writes.addCustomer(normalizeCustomer(tenantId, payload));
       return { status: 'processed' };
     case 'customers/delete':
-      writes.addDeletion('customers', { tenant_id: tenantId, id: deletedId(payload), deleted_at: deletedAt });
+      writes.addDeletion('customers', {
+        tenant_id: tenantId,
+        id: deletedId(payload),
+        deleted_at: occurredAt,
+      });
       return { status: 'processed' };
     case 'products/create':
     case 'products/update':
       writes.addProduct(normalizeProduct(tenantId, payload));
       return { status: 'processed' };
     case 'products/delete':
-      writes.addDeletion('products', { tenant_id: tenantId, id: deletedId(payload), deleted_at: deletedAt });
+      writes.addDeletion('products', { tenant_id: tenantId, id: deletedId(payload), deleted_at: occurredAt });
+      return { status: 'processed' };
+    case 'app/uninstalled':
+      writes.addAction({ ...action, kind: 'app_uninstalled' });
+      return { status: 'processed' };
+    case 'customers/data_request':
+      writes.addAction({ ...action, kind: 'customer_data_request', request: parseCustomerRequest(payload) });
+      return { status: 'processed' };
+    case 'customers/redact':
+      writes.addAction({ ...action, kind: 'customer_redact', request: parseCustomerRequest(payload) });
+      return { status: 'processed' };
+    case 'shop/redact':
+      writes.addAction({ ...action, kind: 'shop_redact' });
       return { status: 'processed' };
   }
 }

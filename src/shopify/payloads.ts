@@ -213,3 +213,19 @@ export function shopMoney(
 ): string {
   return set?.shop_money.amount ?? plain ?? '0';
 }
+
+/**
+ * The body of customers/data_request and customers/redact
+ * (shopify.dev/docs/apps/build/privacy-law-compliance#customers-data_request): the customer (id, email,
+ * phone; any may be missing), the orders concerned (`orders_requested` or `orders_to_redact`) and, for a
+ * data request, Shopify's request id. `shop_id` and `shop_domain` are not read: the tenant comes from the
+ * verified shop domain header.
+ */
+export const customerPrivacyPayload = z.looseObject({
+  customer: z.looseObject({ id: optionalId, email: optionalText, phone: optionalText }),
+  orders_requested: z.array(shopifyId).nullish(),
+  orders_to_redact: z.array(shopifyId).nullish(),
+  data_request: z.looseObject({ id: shopifyId }).nullish(),
+});
+
+export type CustomerPrivacyPayload = z.infer<typeof customerPrivacyPayload>;

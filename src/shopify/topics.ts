@@ -3,7 +3,7 @@
  * (shopify.dev/docs/api/webhooks, shopify.dev/docs/apps/build/webhooks/subscribe/https#headers).
  */
 
-/** Topics Shopsight normalizes into tenant tables. Any other topic is kept in the inbox and skipped. */
+/** Topics Shopsight normalizes into tenant tables. */
 export const INGESTED_TOPICS = [
   'orders/create',
   'orders/updated',
@@ -20,13 +20,22 @@ export const INGESTED_TOPICS = [
   'products/delete',
 ] as const;
 
-export type IngestedTopic = (typeof INGESTED_TOPICS)[number];
+/**
+ * Shopify's mandatory compliance topics (shopify.dev/docs/apps/build/privacy-law-compliance). Apps declare
+ * them in their configuration, not through the Admin API's webhook subscriptions, hence a list of their own.
+ */
+export const PRIVACY_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
 
-const ingested = new Set<string>(INGESTED_TOPICS);
+/** Every topic Shopsight acts on: the ingested ones, the uninstall notice and the privacy topics. */
+export const HANDLED_TOPICS = [...INGESTED_TOPICS, 'app/uninstalled', ...PRIVACY_TOPICS] as const;
 
-/** True when Shopsight normalizes deliveries of `topic`. */
-export function isIngestedTopic(topic: string): topic is IngestedTopic {
-  return ingested.has(topic);
+export type HandledTopic = (typeof HANDLED_TOPICS)[number];
+
+const handled = new Set<string>(HANDLED_TOPICS);
+
+/** True when Shopsight acts on deliveries of `topic`; any other topic is kept in the inbox and skipped. */
+export function isHandledTopic(topic: string): topic is HandledTopic {
+  return handled.has(topic);
 }
 
 /**
@@ -34,16 +43,12 @@ export function isIngestedTopic(topic: string): topic is IngestedTopic {
  * `webhook_inventory_items_create.json` to its topic. Shopsight accepts and skips them for now.
  */
 export const OTHER_KNOWN_TOPICS = [
-  'app/uninstalled',
   'bulk_operations/finish',
   'carts/create',
   'carts/update',
   'checkouts/create',
   'checkouts/update',
   'checkouts/delete',
-  'customers/data_request',
-  'customers/redact',
-  'shop/redact',
   'shop/update',
   'inventory_items/create',
   'inventory_items/update',
@@ -59,7 +64,7 @@ export const OTHER_KNOWN_TOPICS = [
   'fulfillments/update',
 ] as const;
 
-export const KNOWN_TOPICS: readonly string[] = [...INGESTED_TOPICS, ...OTHER_KNOWN_TOPICS];
+export const KNOWN_TOPICS: readonly string[] = [...HANDLED_TOPICS, ...OTHER_KNOWN_TOPICS];
 
 /** Shopify's webhook delivery headers, lower-cased as Node presents them. */
 export const WEBHOOK_HEADERS = {
