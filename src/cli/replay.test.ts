@@ -245,6 +245,7 @@ describe('replayFolder', () => {
   test('posts every delivery in order, signed, with the headers Shopify sends', async () => {
     const plan = planReplay(FIXTURES);
     const summary = await replayFolder({
+      allTopics: true,
       folder: FIXTURES,
       url: `${recorder.url}/`,
       shopDomain: SHOP,
@@ -402,7 +403,9 @@ describe('runReplayCommand', () => {
       assert.match(firstText, /tenant t-1 \(jsmith\.myshopify\.com\): created/);
       assert.match(firstText, /^webhook_orders_create\.json +orders\/create +202$/m);
       assert.match(firstText, /rest_refund_calculate\.json +skipped: /);
-      assert.match(firstText, /28 deliveries to .* \(28 x 202\), 0 failed/);
+      // shop/redact and app/uninstalled are skipped unless --all-topics: 28 samples, 26 sent.
+      assert.match(firstText, /26 deliveries to .* \(26 x 202\), 0 failed/);
+      assert.match(firstText, /webhook_shop_redact\.json.*--all-topics/);
 
       // Second run: 409, then GET and PATCH with a new random secret, which the deliveries must then use.
       const second = capture();
@@ -436,7 +439,7 @@ describe('runReplayCommand', () => {
     const run = capture();
     const argv = ['--dir', FIXTURES, '--url', recorder.url, '--secret', 'not-the-tenant-secret'];
     assert.equal(await runReplayCommand(argv, {}, run.output), 1);
-    assert.match(run.lines.join('\n'), /28 deliveries to .* \(28 x 401\), 28 failed/);
+    assert.match(run.lines.join('\n'), /26 deliveries to .* \(26 x 401\), 26 failed/);
     assert.ok(!run.lines.join('\n').includes('not-the-tenant-secret'));
   });
 });

@@ -69,9 +69,21 @@ export type ReplayOptions = {
   secret: string;
   /** Sent as `X-Shopify-API-Version`; default `DEFAULT_API_VERSION`. */
   apiVersion?: string;
+  /** Also send the topics that erase or disconnect (`DESTRUCTIVE_TOPICS`); skipped by default. */
+  allTopics?: boolean;
   /** Replaces the global `fetch` (tests). */
   fetchImpl?: typeof fetch;
 };
+
+/**
+ * Topics whose samples would erase or disconnect the very tenant a replay fills (shop/redact erases the
+ * shop's data, customers/redact a customer's, app/uninstalled disconnects it). Sent only with --all-topics.
+ */
+export const DESTRUCTIVE_TOPICS: ReadonlySet<string> = new Set([
+  'shop/redact',
+  'customers/redact',
+  'app/uninstalled',
+]);
 
 /** Where the command prints; `console` by default. */
 export type ReplayOutput = { log(message: string): void; error(message: string): void };
@@ -309,7 +321,16 @@ function errorTextOf(body: string): string {
  *   30 s timeout); the message names the file.
  */
 export async function replayFolder(options: ReplayOptions): Promise<ReplaySummary> {
-  const { deliveries, skipped } = readReplayPlan(options.folder);
+  const plan = readReplayPlan(options.folder);
+  const skipped = [...plan.skipped];
+  const deliveries = plan.deliveries.filter((delivery) => {
+    if (options.allTopics || !DESTRUCTIVE_TOPICS.has(delivery.topic)) return true;
+    skipped.push({
+      file: delivery.file,
+      reason: `${delivery.topic} would erase or disconnect the tenant; --all-topics sends it`,
+    });
+    return false;
+  });
   const fetchImpl = options.fetchImpl ?? fetch;
   const endpoint = `${options.url.replace(/\/+$/, '')}/webhooks/shopify`;
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
@@ -362,6 +383,8 @@ Options:
   --secret <secret>    the tenant's webhook secret (default: $SHOPIFY_API_SECRET; random with --create-tenant)
   --api-version <v>    X-Shopify-API-Version (default: ${DEFAULT_API_VERSION})
   --create-tenant      create the tenant first through the admin API, or set its webhook secret if it exists
+  --all-topics         also send shop/redact, customers/redact and app/uninstalled samples (they erase or
+                       disconnect the tenant), skipped by default
   --token <token>      admin API token for --create-tenant (default: $SHOPSIGHT_ADMIN_TOKEN, else the file
                        $SHOPSIGHT_DATA_DIR/admin-token, SHOPSIGHT_DATA_DIR defaulting to ./data)
   -h, --help           show this help
@@ -488,6 +511,7 @@ type ParsedArgs = {
   secret: string;
   apiVersion: string;
   createTenant: boolean;
+  allTopics: boolean;
   token: string | undefined;
   shop: ShopSample;
 };
@@ -507,6 +531,7 @@ function parseReplayArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs | '
         secret: { type: 'string' },
         'api-version': { type: 'string' },
         'create-tenant': { type: 'boolean', default: false },
+        'all-topics': { type: 'boolean', default: false },
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -550,7 +575,17 @@ function parseReplayArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedArgs | '
       '--create-tenant needs an admin token: --token, SHOPSIGHT_ADMIN_TOKEN or data/admin-token',
     );
   }
-  return { folder, url: url.replace(/\/+$/, ''), shopDomain, secret, apiVersion, createTenant, token, shop };
+  return {
+    folder,
+    url: url.replace(/\/+$/, ''),
+    shopDomain,
+    secret,
+    apiVersion,
+    createTenant,
+    allTopics: values['all-topics'],
+    token,
+    shop,
+  };
 }
 
 function printSummary(
@@ -630,6 +665,7 @@ export async function runReplayCommand(
       shopDomain: args.shopDomain,
       secret: args.secret,
       apiVersion: args.apiVersion,
+      allTopics: args.allTopics,
     });
     printSummary(summary, `${args.url}/webhooks/shopify`, args.shopDomain, output);
     return summary.failed === 0 ? 0 : 1;
