@@ -155,6 +155,47 @@ describe('connecting a store', () => {
     assert.equal(simulator.shop(SHOP).subscriptions.length, SUBSCRIBED_TOPICS.length, 'no duplicates');
   });
 
+  it('disconnects on app/uninstalled, tokens wiped and history kept; a reinstall reconnects it', async () => {
+    const summary = async () => {
+      const response = await app.api(
+        'GET',
+        `/api/v1/tenants/${tenantId}/analytics/summary?from=2020-01-01&to=2030-12-31`,
+      );
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json().orders as number;
+    };
+    const ordersBefore = await summary();
+
+    const attemptsBefore = simulator.dispatcher.attempts.length;
+    simulator.uninstallApp(SHOP);
+    await simulator.deliveriesSettled();
+    const sent = simulator.dispatcher.attempts.slice(attemptsBefore);
+    assert.deepEqual(
+      sent.map((attempt) => [attempt.topic, attempt.status]),
+      [['app/uninstalled', 200]],
+    );
+    await app.drain();
+
+    const connection = (await app.api('GET', `/api/v1/tenants/${tenantId}/connection`)).json();
+    assert.equal(connection.status, 'disconnected');
+    assert.ok(connection.uninstalledAt);
+    const row = (await tenantRow(SHOP))!;
+    assert.equal(row.access_token_encrypted, null);
+    assert.equal(row.refresh_token_encrypted, null);
+    const [orders] = await app.db.system.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM orders WHERE tenant_id = $1',
+      [tenantId],
+    );
+    assert.equal(orders!.n, '1');
+
+    assert.equal(await install(SHOP), tenantId);
+    const reconnected = (await app.api('GET', `/api/v1/tenants/${tenantId}/connection`)).json();
+    assert.equal(reconnected.status, 'connected');
+    assert.equal(reconnected.uninstalledAt, null);
+    assert.equal(simulator.shop(SHOP).subscriptions.length, SUBSCRIBED_TOPICS.length);
+    assert.equal(await summary(), ordersBefore);
+  });
+
   describe('refuses a tampered callback and creates no tenant', () => {
     const shop = 'tampered-shop.myshopify.com';
     const jar = new Map<string, string>();

@@ -265,6 +265,12 @@ export class TokenAuthority {
     return this.#issue(shop, scope, null, 'shpat');
   }
 
+  /** Revokes every access and refresh token of `shop`, as uninstalling the app does. */
+  revokeShop(shop: string): void {
+    for (const access of this.#access.values()) if (access.shop === shop) access.revoked = true;
+    for (const [value, refresh] of this.#refresh) if (refresh.shop === shop) this.#refresh.delete(value);
+  }
+
   /** The token's scope when it is valid for `shop` (and marks it used), else null. */
   verify(shop: string, accessToken: string | undefined): { scope: string } | null {
     const found = accessToken ? this.#access.get(accessToken) : undefined;

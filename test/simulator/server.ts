@@ -72,6 +72,12 @@ export type Simulator = {
   issueAccessToken(shop: string, scope?: string): string;
   /** Subscribes `callbackUrl` to `topic` (`orders/create`), as webhookSubscriptionCreate does. */
   subscribe(shop: string, topic: string, callbackUrl: string, apiVersion?: string): Subscription;
+  /**
+   * Uninstalls the app from `shop`: sends `app/uninstalled` (the shop's REST body) to its subscriptions,
+   * then removes them and revokes the shop's tokens, as Shopify does. Shopify delivers app/uninstalled
+   * whether or not the app subscribed; here it goes to the subscriptions an app made for it.
+   */
+  uninstallApp(shop: string): void;
   dispatcher: WebhookDispatcher;
   /** Waits until no webhook is in flight or waiting for a retry. */
   deliveriesSettled(): Promise<void>;
@@ -417,6 +423,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       );
       if (!result.subscription) throw new Error(result.userErrors.map((e) => e.message).join('; '));
       return result.subscription;
+    },
+    uninstallApp(shop) {
+      const simulated = shopNamed(shop);
+      dispatcher.send(
+        simulated.domain,
+        simulated.subscriptions,
+        'app/uninstalled',
+        simulated.store.generated.shopJson(),
+      );
+      // The dispatcher took its deliveries above; the app's subscriptions go with it.
+      simulated.subscriptions.length = 0;
+      tokens.revokeShop(simulated.domain);
     },
     dispatcher,
     deliveriesSettled: () => dispatcher.idle(),
