@@ -106,7 +106,10 @@ export async function createApp(
     'encryption.key',
     () => randomBytes(32).toString('base64'),
   );
-  const secrets = new SecretBox(Buffer.from(key.value, 'base64'));
+  const secrets = new SecretBox(
+    Buffer.from(key.value, 'base64'),
+    config.SHOPSIGHT_PREVIOUS_ENCRYPTION_KEYS.map((previous) => Buffer.from(previous, 'base64')),
+  );
   // A key of its own for cookie signatures, derived so that the encryption key is never used for two jobs.
   const cookieSecret = createHmac('sha256', Buffer.from(key.value, 'base64'))
     .update('shopsight cookie signing')

@@ -31,6 +31,22 @@ const envSchema = z.object({
   SHOPSIGHT_DATA_DIR: z.string().min(1).default('./data'),
   SHOPSIGHT_ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   SHOPSIGHT_ENCRYPTION_KEY: base64Key,
+  /**
+   * Keys that sealed values before the current one (comma-separated, base64): still accepted for opening,
+   * so the current key can be replaced without losing any stored token or secret.
+   */
+  SHOPSIGHT_PREVIOUS_ENCRYPTION_KEYS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .refine((keys) => keys.every((key) => /^[A-Za-z0-9+/]{43}=$/.test(key)), {
+      message: 'must be comma-separated 32-byte keys encoded as base64',
+    })
+    .default([]),
   SHOPIFY_API_SECRET: optionalString,
   /** The app's client id (OAuth install). */
   SHOPIFY_API_KEY: optionalString,
@@ -107,6 +123,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     DATABASE_URL: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : undefined,
     SHOPSIGHT_ADMIN_TOKEN: config.SHOPSIGHT_ADMIN_TOKEN ? '***' : undefined,
     SHOPSIGHT_ENCRYPTION_KEY: config.SHOPSIGHT_ENCRYPTION_KEY ? '***' : undefined,
+    SHOPSIGHT_PREVIOUS_ENCRYPTION_KEYS: config.SHOPSIGHT_PREVIOUS_ENCRYPTION_KEYS.map(() => '***'),
     SHOPIFY_API_SECRET: config.SHOPIFY_API_SECRET ? '***' : undefined,
     REDIS_URL: config.REDIS_URL ? redactUrl(config.REDIS_URL) : undefined,
   };

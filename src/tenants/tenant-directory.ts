@@ -52,8 +52,17 @@ export class TenantDirectory {
     }>('SELECT id::text, shop_domain, webhook_secret_encrypted FROM tenants');
     const shops = new Map<string, ShopEntry>();
     for (const row of rows) {
-      const own = row.webhook_secret_encrypted ? this.secrets.open(row.webhook_secret_encrypted) : undefined;
-      shops.set(row.shop_domain, { tenantId: row.id, secret: own ?? this.appSecret });
+      let secret: string | undefined = this.appSecret;
+      if (row.webhook_secret_encrypted) {
+        try {
+          secret = this.secrets.open(row.webhook_secret_encrypted);
+        } catch {
+          // Sealed with a key this process lacks (SHOPSIGHT_PREVIOUS_ENCRYPTION_KEYS not set after a rotation):
+          // that shop's deliveries answer 401 and Shopify retries them; every other shop keeps working.
+          secret = undefined;
+        }
+      }
+      shops.set(row.shop_domain, { tenantId: row.id, secret });
     }
     this.shops = shops;
     this.loadedAt = Date.now();
