@@ -7,7 +7,6 @@
  * `--exit` stops after printing (for checks).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +15,7 @@ import { loadConfig } from '../src/config.ts';
 import type { Queryable } from '../src/db/client.ts';
 import { idText } from '../test/simulator/ids.ts';
 import { startSimulator } from '../test/simulator/server.ts';
+import { freePort } from '../test/helpers/net.ts';
 
 const API_KEY = 'demo-api-key';
 const API_SECRET = 'demo-api-secret';
@@ -24,15 +24,6 @@ const DAYS = 60;
 /** Orders sent per round: the simulator fires a round's deliveries at once, so this bounds the burst. */
 const ROUND = 50;
 const DRAIN_TIMEOUT_MS = 60_000;
-
-/** A free loopback port: Shopsight must know its own URL (for webhook subscriptions) before it listens. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** `YYYY-MM-DD` of `date` in UTC. */
 const day = (date: Date) => date.toISOString().slice(0, 10);

@@ -8,6 +8,7 @@
  * two runs with the same options send byte-identical bodies and their figures compare.
  */
 import { signWebhookBody } from '../../src/shopify/hmac.ts';
+import { mulberry32 } from '../../test/simulator/random.ts';
 
 /** One delivery: the exact body text, the headers Shopify would send with it, and its line-item count. */
 export type WebhookDelivery = { body: string; headers: Record<string, string>; lineItems: number };
@@ -63,18 +64,6 @@ const CITIES = [
 ];
 
 type Rng = () => number;
-
-/** mulberry32: a tiny seeded generator; uniform in [0, 1). */
-function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)] as T;
@@ -275,7 +264,7 @@ function buildOrder(rng: Rng, index: number, orderCount: number) {
  * Every order, line item and event id is unique within the set, so no delivery is a duplicate of another.
  */
 export function buildOrderDeliveries(count: number, options: DeliveryOptions): WebhookDelivery[] {
-  const rng = seededRng(options.seed ?? 1);
+  const rng = mulberry32(options.seed ?? 1);
   const deliveries: WebhookDelivery[] = [];
   for (let index = 0; index < count; index++) {
     const { body, createdMs, lineItems } = buildOrder(rng, index, count);

@@ -5,7 +5,6 @@
  * custom-app mode (an Admin API token, or the client credentials grant).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SUBSCRIBED_TOPICS } from '../../src/tenants/connection.service.ts';
 import { adminClient } from '../simulator/admin-client.ts';
@@ -13,20 +12,12 @@ import { idText } from '../simulator/ids.ts';
 import { oauthHmac } from '../simulator/oauth.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { freePort } from '../helpers/net.ts';
 
 const API_KEY = 'connect-test-key';
 const API_SECRET = 'connect-test-secret';
 const SHOP = 'sim-shop-1.myshopify.com';
 const CUSTOM_SHOP = 'sim-shop-2.myshopify.com';
-
-/** A free loopback port: Shopsight must know its own URL (`SHOPIFY_APP_URL`) before it listens. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('connecting a store', () => {
   let simulator: Simulator;

@@ -23,7 +23,7 @@ export type Random = {
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /** mulberry32 (Tommy Ettinger's 32-bit generator): tiny, fast, and good enough for test data. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
