@@ -26,6 +26,7 @@ import {
   unique,
   uuid,
   check,
+  date,
 } from 'drizzle-orm/pg-core';
 
 /** A Shopify id: PostgreSQL `bigint`, a decimal string in TypeScript so that ids above 2^53 stay exact. */
@@ -73,6 +74,12 @@ export const tenants = pgTable('tenants', {
   shopifyShopId: shopifyId('shopify_shop_id'),
   installedAt: time('installed_at'),
   uninstalledAt: time('uninstalled_at'),
+  /** Minutes without an order after a checkout's last activity before it counts as abandoned. */
+  abandonmentThresholdMinutes: integer('abandonment_threshold_minutes').notNull().default(60),
+  /** Units on hand at or under which a variant is listed as low stock (analytics/inventory). */
+  lowStockThreshold: integer('low_stock_threshold').notNull().default(10),
+  /** Minutes between scheduled reconciliations (incremental sync + deletion check); 0 turns them off. */
+  reconcileIntervalMinutes: integer('reconcile_interval_minutes').notNull().default(360),
   createdAt: time('created_at').notNull().defaultNow(),
   updatedAt: time('updated_at').notNull().defaultNow(),
 });
@@ -184,6 +191,7 @@ export const productVariants = pgTable(
       foreignColumns: [products.tenantId, products.id],
     }).onDelete('cascade'),
     index('product_variants_tenant_product').on(t.tenantId, t.productId),
+    index('product_variants_tenant_inventory_item').on(t.tenantId, t.inventoryItemId),
   ],
 );
 
@@ -209,6 +217,8 @@ export const orders = pgTable(
     taxesIncluded: boolean('taxes_included').notNull().default(false),
     sourceName: text('source_name'),
     checkoutId: shopifyId('checkout_id'),
+    checkoutToken: text('checkout_token'),
+    cartToken: text('cart_token'),
     createdAt: time('created_at'),
     processedAt: time('processed_at'),
     updatedAt: time('updated_at'),
@@ -224,6 +234,8 @@ export const orders = pgTable(
     discounts: money('discounts').notNull().default('0'),
     shipping: money('shipping').notNull().default('0'),
     taxes: money('taxes').notNull().default('0'),
+    /** Duties charged on the order (shop currency), on the order's date. */
+    duties: money('duties').notNull().default('0'),
     raw: jsonb('raw').notNull(),
     syncedAt: time('synced_at').notNull().defaultNow(),
   },
@@ -231,6 +243,16 @@ export const orders = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('orders_tenant_processed_at').on(t.tenantId, t.processedAt),
     index('orders_tenant_customer').on(t.tenantId, t.customerId),
+    index('orders_tenant_cancelled_at')
+      .on(t.tenantId, t.cancelledAt)
+      .where(sql`cancelled_at IS NOT NULL`),
+    index('orders_tenant_checkout')
+      .on(t.tenantId, t.checkoutId)
+      .where(sql`checkout_id IS NOT NULL`),
+    index('orders_tenant_checkout_token')
+      .on(t.tenantId, t.checkoutToken)
+      .where(sql`checkout_token IS NOT NULL`),
+    index('orders_tenant_updated_at').on(t.tenantId, t.updatedAt),
   ],
 );
 
@@ -282,6 +304,7 @@ export const refunds = pgTable(
     returns: money('returns').notNull().default('0'),
     refundedShipping: money('refunded_shipping').notNull().default('0'),
     refundedTaxes: money('refunded_taxes').notNull().default('0'),
+    refundedDuties: money('refunded_duties').notNull().default('0'),
     raw: jsonb('raw').notNull(),
     syncedAt: time('synced_at').notNull().defaultNow(),
   },
@@ -450,5 +473,264 @@ export const privacyRequests = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('privacy_requests_tenant_created').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/**
+ * Checkouts (checkouts/create, checkouts/update, checkouts/delete webhooks; abandoned checkouts from the Admin
+ * API). The status is derived when reports read it (src/analytics/checkouts.ts): `completed` when an order
+ * references the checkout (`orders.checkout_id` or `orders.checkout_token`), `abandoned` when none did within
+ * the tenant's `abandonment_threshold_minutes` of `activity_at`, `recovered` when an order followed an
+ * abandonment.
+ */
+export const checkouts = pgTable(
+  'checkouts',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    token: text('token'),
+    cartToken: text('cart_token'),
+    email: text('email'),
+    customerId: shopifyId('customer_id'),
+    currency: text('currency'),
+    presentmentCurrency: text('presentment_currency'),
+    subtotalPrice: money('subtotal_price'),
+    totalDiscounts: money('total_discounts'),
+    totalTax: money('total_tax'),
+    totalPrice: money('total_price'),
+    lineItemsCount: integer('line_items_count').notNull().default(0),
+    abandonedCheckoutUrl: text('abandoned_checkout_url'),
+    sourceName: text('source_name'),
+    createdAt: time('created_at'),
+    updatedAt: time('updated_at'),
+    /** The buyer's last activity: `updated_at` of the newest version that was not yet completed. */
+    activityAt: time('activity_at'),
+    /** Shopify's `completed_at`. */
+    completedAt: time('completed_at'),
+    deletedAt: time('deleted_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('checkouts_tenant_created_at').on(t.tenantId, t.createdAt),
+    index('checkouts_tenant_token').on(t.tenantId, t.token),
+  ],
+);
+
+/** Carts (carts/create, carts/update webhooks). `id` is Shopify's cart token. */
+export const carts = pgTable(
+  'carts',
+  {
+    tenantId: tenantRef(),
+    id: text('id').notNull(),
+    token: text('token'),
+    note: text('note'),
+    currency: text('currency'),
+    /** Sum of the line items' `line_price`. */
+    totalPrice: money('total_price'),
+    lineItemsCount: integer('line_items_count').notNull().default(0),
+    createdAt: time('created_at'),
+    updatedAt: time('updated_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('carts_tenant_created_at').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/**
+ * Daily sales rollup per tenant: the figures of src/analytics/sales.ts added up per store-local day.
+ * Maintained by the worker in the same transaction as the entity change (src/analytics/rollups.ts) and
+ * rebuilt from the entity tables by `npm run cli -- rollups rebuild`; both give the same rows.
+ */
+export const dailySales = pgTable(
+  'daily_sales',
+  {
+    tenantId: tenantRef(),
+    /** The store-local date (tenant time zone). */
+    date: date('date', { mode: 'string' }).notNull(),
+    orders: integer('orders').notNull().default(0),
+    unitsSold: integer('units_sold').notNull().default(0),
+    unitsReturned: integer('units_returned').notNull().default(0),
+    grossSales: money('gross_sales').notNull().default('0'),
+    discounts: money('discounts').notNull().default('0'),
+    returns: money('returns').notNull().default('0'),
+    shipping: money('shipping').notNull().default('0'),
+    taxes: money('taxes').notNull().default('0'),
+    duties: money('duties').notNull().default('0'),
+    /** Refunds processed on the day, and their value (returns + refunded shipping, taxes and duties). */
+    refunds: integer('refunds').notNull().default(0),
+    refundedAmount: money('refunded_amount').notNull().default('0'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.date] })],
+);
+
+/**
+ * Daily sales rollup per product variant. `product_id`/`variant_id` 0 stand for line items without one
+ * (custom items). Maintained with `daily_sales`.
+ */
+export const dailyProductSales = pgTable(
+  'daily_product_sales',
+  {
+    tenantId: tenantRef(),
+    date: date('date', { mode: 'string' }).notNull(),
+    productId: bigint('product_id', { mode: 'string' }).notNull(),
+    variantId: bigint('variant_id', { mode: 'string' }).notNull(),
+    unitsSold: integer('units_sold').notNull().default(0),
+    unitsReturned: integer('units_returned').notNull().default(0),
+    grossSales: money('gross_sales').notNull().default('0'),
+    discounts: money('discounts').notNull().default('0'),
+    returns: money('returns').notNull().default('0'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.date, t.productId, t.variantId] }),
+    index('daily_product_sales_tenant_variant').on(t.tenantId, t.variantId, t.date),
+  ],
+);
+
+/**
+ * Per-customer order statistics (test and deleted orders out), maintained with `daily_sales`: first and last
+ * order, order count and net sales. Feeds new vs returning customers, cohorts, RFM and lifetime value.
+ */
+export const customerStats = pgTable(
+  'customer_stats',
+  {
+    tenantId: tenantRef(),
+    customerId: bigint('customer_id', { mode: 'string' }).notNull(),
+    firstOrderAt: time('first_order_at').notNull(),
+    lastOrderAt: time('last_order_at').notNull(),
+    orders: integer('orders').notNull(),
+    grossSales: money('gross_sales').notNull().default('0'),
+    discounts: money('discounts').notNull().default('0'),
+    returns: money('returns').notNull().default('0'),
+    netSales: money('net_sales').notNull().default('0'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.customerId] }),
+    index('customer_stats_tenant_first_order').on(t.tenantId, t.firstOrderAt),
+  ],
+);
+
+export const SYNC_RESOURCES = ['orders', 'customers', 'products', 'inventory', 'checkouts'] as const;
+
+/**
+ * Sync state per tenant and resource (src/sync): the backfill's bulk operation and how far its JSONL has
+ * been committed, the incremental cursor (`updated_at`), and progress for the API and the CLI.
+ */
+export const syncStates = pgTable(
+  'sync_states',
+  {
+    tenantId: tenantRef(),
+    resource: text('resource').notNull(),
+    /** `backfill` or `incremental`: the mode of the current or last run. */
+    mode: text('mode'),
+    /** `idle`, `queued`, `running`, `completed` or `failed`. */
+    state: text('state').notNull().default('idle'),
+    /** Newest `updated_at` committed by a sync; the next incremental run starts here minus the overlap. */
+    cursor: time('cursor'),
+    bulkOperationId: text('bulk_operation_id'),
+    bulkUrl: text('bulk_url'),
+    /** JSONL lines of the current bulk result already committed (the resume point). */
+    linesCommitted: bigint('lines_committed', { mode: 'number' }).notNull().default(0),
+    rowsDone: bigint('rows_done', { mode: 'number' }).notNull().default(0),
+    rowsTotal: bigint('rows_total', { mode: 'number' }),
+    startedAt: time('started_at'),
+    finishedAt: time('finished_at'),
+    updatedAt: time('updated_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    lastReconciledAt: time('last_reconciled_at'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.resource] })],
+);
+
+/** One finished (or failed) sync or reconciliation run, with what it changed. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    tenantId: tenantRef(),
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    resource: text('resource').notNull(),
+    /** `backfill`, `incremental` or `reconcile`. */
+    mode: text('mode').notNull(),
+    status: text('status').notNull(),
+    created: integer('created').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    deleted: integer('deleted').notNull().default(0),
+    rows: integer('rows').notNull().default(0),
+    startedAt: time('started_at').notNull().defaultNow(),
+    finishedAt: time('finished_at'),
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('sync_runs_tenant_started').on(t.tenantId, t.startedAt),
+  ],
+);
+
+/** Store locations (locations/* webhooks, Admin API `locations`). */
+export const locations = pgTable(
+  'locations',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    name: text('name'),
+    active: boolean('active').notNull().default(true),
+    address1: text('address1'),
+    city: text('city'),
+    province: text('province'),
+    countryCode: text('country_code'),
+    zip: text('zip'),
+    createdAt: time('created_at'),
+    updatedAt: time('updated_at'),
+    deletedAt: time('deleted_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+/** Inventory items (inventory_items/* webhooks): SKU, unit cost, tracking. Variants link by `inventory_item_id`. */
+export const inventoryItems = pgTable(
+  'inventory_items',
+  {
+    tenantId: tenantRef(),
+    id: shopifyId('id').notNull(),
+    sku: text('sku'),
+    /** Unit cost in shop currency. */
+    cost: money('cost'),
+    tracked: boolean('tracked'),
+    requiresShipping: boolean('requires_shipping'),
+    countryCodeOfOrigin: text('country_code_of_origin'),
+    createdAt: time('created_at'),
+    updatedAt: time('updated_at'),
+    deletedAt: time('deleted_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+);
+
+/**
+ * Inventory levels: available quantity of an inventory item at a location (inventory_levels/* webhooks).
+ * Newest `updated_at` wins; `disconnected_at` is set by inventory_levels/disconnect.
+ */
+export const inventoryLevels = pgTable(
+  'inventory_levels',
+  {
+    tenantId: tenantRef(),
+    inventoryItemId: shopifyId('inventory_item_id').notNull(),
+    locationId: shopifyId('location_id').notNull(),
+    available: integer('available'),
+    updatedAt: time('updated_at'),
+    disconnectedAt: time('disconnected_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: time('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.inventoryItemId, t.locationId] }),
+    index('inventory_levels_tenant_location').on(t.tenantId, t.locationId),
   ],
 );
