@@ -577,8 +577,8 @@ export const dailyProductSales = pgTable(
   {
     tenantId: tenantRef(),
     date: date('date', { mode: 'string' }).notNull(),
-    productId: bigint('product_id', { mode: 'string' }).notNull(),
-    variantId: bigint('variant_id', { mode: 'string' }).notNull(),
+    productId: shopifyId('product_id').notNull(),
+    variantId: shopifyId('variant_id').notNull(),
     unitsSold: integer('units_sold').notNull().default(0),
     unitsReturned: integer('units_returned').notNull().default(0),
     grossSales: money('gross_sales').notNull().default('0'),
@@ -599,7 +599,7 @@ export const customerStats = pgTable(
   'customer_stats',
   {
     tenantId: tenantRef(),
-    customerId: bigint('customer_id', { mode: 'string' }).notNull(),
+    customerId: shopifyId('customer_id').notNull(),
     firstOrderAt: time('first_order_at').notNull(),
     lastOrderAt: time('last_order_at').notNull(),
     orders: integer('orders').notNull(),

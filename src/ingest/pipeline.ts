@@ -10,6 +10,7 @@
  * Lifecycle and privacy topics become tenant actions (src/privacy), run in arrival order after the entity
  * writes of the batch: a redaction also erases what the same batch wrote.
  */
+import { RollupChange } from '../analytics/rollups.ts';
 import type { Queryable } from '../db/client.ts';
 import { parseJsonLossless, type JsonValue } from '../lib/json.ts';
 import { applyTenantAction, parseCustomerRequest, type TenantAction } from '../privacy/privacy.service.ts';
@@ -103,6 +104,7 @@ export class BatchWrites {
     // filled (batches slowing down without end); planned for each call it stays an index lookup and
     // batches stay flat. The planning costs far less than the scan it avoids.
     await tx.query('SET LOCAL plan_cache_mode = force_custom_plan');
+    const rollups = await RollupChange.begin(tx, this);
     await upsertCustomers(tx, [...this.customers.values()]);
 
     await writeWithChildren(
@@ -135,6 +137,7 @@ export class BatchWrites {
     await softDelete(tx, 'products', [...this.deletions.products.values()]);
 
     for (const action of this.actions) await applyTenantAction(tx, action);
+    await rollups.finish(tx);
   }
 }
 
