@@ -12,7 +12,7 @@
  */
 import { RollupChange } from '../analytics/rollups.ts';
 import type { Queryable } from '../db/client.ts';
-import { parseJsonLossless, type JsonValue } from '../lib/json.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan, parseJsonLossless, type JsonValue } from '../lib/json.ts';
 import { applyTenantAction, parseCustomerRequest, type TenantAction } from '../privacy/privacy.service.ts';
 import { isHandledTopic, type HandledTopic } from '../shopify/topics.ts';
 import {
@@ -181,6 +181,10 @@ export function planEvent(event: InboxEvent, writes: BatchWrites): Outcome {
     payload = parseJsonLossless(event.payload);
   } catch {
     return { status: 'dead', error: 'payload is not JSON' };
+  }
+  // Intake refuses these; an event stored before that check must still end, not overflow the stack forever.
+  if (nestsDeeperThan(payload, MAX_JSON_DEPTH)) {
+    return { status: 'dead', error: `payload nests deeper than ${MAX_JSON_DEPTH} levels` };
   }
   try {
     return route(event, event.topic, payload, writes);

@@ -6,7 +6,7 @@
  * 2. The tenant comes from `X-Shopify-Shop-Domain`, looked up in the in-memory directory only; the HMAC
  *    of the raw body is checked timing-safe. Missing or bad signature, or an unknown shop: 401, the same
  *    answer, so shops cannot be probed. Nothing else keyed on an unverified header runs before this.
- * 3. No topic: 400. Not a JSON object (or not UTF-8): 400.
+ * 3. No topic: 400. Not a JSON object (or not UTF-8): 400. Nested deeper than `MAX_JSON_DEPTH`: 400.
  * 4. The delivery is committed to the inbox (group commit) and only then answered 200. A duplicate
  *    (same `X-Shopify-Event-Id`, else `X-Shopify-Webhook-Id`) is answered 200 and stored once. If the inbox
  *    cannot be written: 503 with Retry-After, so Shopify retries.
@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../lib/metrics.ts';
 import { errorBody } from '../http/errors.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../lib/json.ts';
 import { verifyWebhookHmac } from '../shopify/hmac.ts';
 import { WEBHOOK_HEADERS } from '../shopify/topics.ts';
 import type { TenantDirectory } from '../tenants/tenant-directory.ts';
@@ -74,12 +75,22 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     if (!topic || topic.length > 128)
       return reject(request, reply, 400, 'missing_topic', 'X-Shopify-Topic is required');
     let text: string;
+    let parsed: unknown;
     try {
       text = utf8.decode(body);
-      const parsed: unknown = JSON.parse(text);
+      parsed = JSON.parse(text);
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError();
     } catch {
       return reject(request, reply, 400, 'invalid_json', 'webhook body must be a JSON object');
+    }
+    if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+      return reject(
+        request,
+        reply,
+        400,
+        'payload_too_deep',
+        `webhook body nests deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     }
 
     if (inbox.pending > maxPending) {

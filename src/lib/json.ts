@@ -55,3 +55,21 @@ export function isRawJsonNumber(value: unknown): value is RawJsonNumber {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Json.isRawJSON(value);
 }
+
+/**
+ * How deep a Shopify payload may nest. Shopify's bodies nest under ten levels; a deeper document is not a
+ * Shopify payload, and recursive code (validation, `JSON.stringify`) would overflow the stack on it.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when arrays and objects in `value` nest deeper than `limit` levels. Iterative, so it cannot overflow. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null || Json.isRawJSON(node)) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
