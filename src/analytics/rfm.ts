@@ -7,8 +7,8 @@
  *   Monetary: net sales up to `to` (gross sales - discounts - returns, each on its own date; Shopify's
  *   definitions in src/analytics/sales.ts), in shop currency.
  * - Scores 1..5 are quintiles of the store's customers, 5 the best (most recent, most orders, most net
- *   sales): a customer ranked r (1 = worst, ties share the best rank of their group, i.e. the lowest r) among
- *   n scores 1 + floor(5 (r - 1) / n). Ties thus share one score, the lower one.
+ *   sales): a customer ranked r among n (1 = the worst; tied customers all take the rank of the first of
+ *   them, SQL's rank()) scores 1 + floor(5 (r - 1) / n). Ties thus share one score, the lower one.
  * - Segments are Shopify's RFM groups (the CustomerRfmGroup enum of the Admin API,
  *   shopify.dev/docs/api/admin-graphql/latest/enums/CustomerRfmGroup). Shopify does not publish its
  *   score->group mapping; ours follows the common RFM grid of the recency score R against the

@@ -649,6 +649,42 @@ describe('analytics reports', () => {
     );
   });
 
+  it('puts customers in the month and on the day of the store, not of UTC', async () => {
+    const shop = await tenant('America/New_York');
+    const customer = newId();
+    // 03:00Z on February 1 is 22:00 EST on January 31: a January customer. 03:30Z on March 10 is 23:30
+    // EDT on March 9, the day the clocks went forward.
+    await shop.order({ customerId: customer, processedAt: '2025-02-01T03:00:00Z' });
+    await shop.order({ customerId: customer, processedAt: '2025-03-10T03:30:00Z' });
+    await app.drain();
+    const months = await shop.get('customers-over-time', 'from=2025-01-01&to=2025-03-31&interval=month');
+    assert.deepEqual(
+      months.rows.map((r: { date: string; firstTimeCustomers: number; returningCustomers: number }) => [
+        r.date,
+        r.firstTimeCustomers,
+        r.returningCustomers,
+      ]),
+      [
+        ['2025-01-01', 1, 0],
+        ['2025-02-01', 0, 0],
+        ['2025-03-01', 0, 1],
+      ],
+    );
+    const cohorts = await shop.get('cohorts', 'from=2025-01-01&to=2025-03-31&months=3');
+    assert.deepEqual(
+      cohorts.cohorts.map((c: { cohort: string; months: { returningCustomers: number }[] }) => [
+        c.cohort,
+        c.months.map((m) => m.returningCustomers),
+      ]),
+      [['2025-01', [0, 0, 1]]],
+    );
+    // As of March 9 (store day) the last order is that day: 0 days ago; as of March 8 it is January 31.
+    const rfm = await shop.get('rfm', 'to=2025-03-09');
+    assert.deepEqual([rfm.customers[0].recencyDays, rfm.customers[0].orders], [0, 2]);
+    const earlier = await shop.get('rfm', 'to=2025-03-08');
+    assert.deepEqual([earlier.customers[0].recencyDays, earlier.customers[0].orders], [36, 1]);
+  });
+
   it("never counts another tenant's orders, even with the same order and customer ids", async () => {
     const a = await tenant('UTC');
     const b = await tenant('UTC');
