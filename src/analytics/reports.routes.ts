@@ -16,7 +16,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../auth/access.ts';
 import type { Database } from '../db/client.ts';
-import { formatQuery, sendCsv, wantsCsv, type CsvColumn } from '../http/csv.ts';
+import { formatQuery, pages, sendCsv, wantsCsv, type CsvColumn } from '../http/csv.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
 import { cohorts } from './cohorts.ts';
@@ -35,7 +35,7 @@ import {
   type DateRange,
 } from './range.ts';
 import { refundsReport } from './refunds.ts';
-import { RFM_SEGMENTS, rfmCustomers, segmentCounts } from './rfm.ts';
+import { RFM_SEGMENTS, rfmCustomers, rfmSegmentCounts } from './rfm.ts';
 
 const money = z.string();
 const rate = z.string().nullable();
@@ -237,6 +237,9 @@ async function withComparison<Report extends { totals: Record<K, Figure> }, K ex
   };
 }
 
+/** Customers per page of a streamed RFM export. */
+const CSV_PAGE = 1000;
+
 const csvName = (report: string, range: DateRange) => `${report}_${range.from}_${range.to}`;
 
 export async function reportRoutes(app: FastifyInstance, options: { db: Database; tenants: TenantService }) {
@@ -423,23 +426,27 @@ export async function reportRoutes(app: FastifyInstance, options: { db: Database
     async (request, reply) => {
       const { segment, limit, after } = request.query;
       const { tenant, range } = await open(request, request.query, MAX_DAYS.total);
-      const scored = await db.forTenant(tenant.id, (tx) => rfmCustomers(tx, tenant.id, range));
-      const listed = segment ? scored.filter((customer) => customer.segment === segment) : scored;
-      // A CSV export is the whole list; JSON pages by customer id.
-      if (wantsCsv(request)) return sendCsv(reply, csvName('rfm', range), RFM_COLUMNS, listed);
-      const start =
-        after === undefined
-          ? listed
-          : listed.filter((customer) => BigInt(customer.customerId) > BigInt(after));
-      const page = start.slice(0, limit);
-      return {
-        range,
-        currency: tenant.currency,
-        customersScored: scored.length,
-        segments: segmentCounts(scored),
-        customers: page,
-        nextCursor: start.length > limit ? page.at(-1)!.customerId : null,
-      };
+      if (wantsCsv(request)) {
+        // The whole list, a page at a time, each page in its own transaction.
+        const all = pages((cursor: string | undefined) =>
+          db.forTenant(tenant.id, (tx) =>
+            rfmCustomers(tx, tenant.id, range, { segment, after: cursor ?? after, limit: CSV_PAGE }),
+          ),
+        );
+        return sendCsv(reply, csvName('rfm', range), RFM_COLUMNS, all);
+      }
+      return db.forTenant(tenant.id, async (tx) => {
+        const segments = await rfmSegmentCounts(tx, tenant.id, range);
+        const page = await rfmCustomers(tx, tenant.id, range, { segment, after, limit });
+        return {
+          range,
+          currency: tenant.currency,
+          customersScored: segments.reduce((total, entry) => total + entry.customers, 0),
+          segments,
+          customers: page.rows,
+          nextCursor: page.next ?? null,
+        };
+      });
     },
   );
 

@@ -339,13 +339,12 @@ describe('analytics reports', () => {
       processedAt: string,
       line: { lineItemId: string; quantity: number; subtotal: string; tax?: string },
       shipping?: string,
-    ) =>
-      shop.send(
-        'refunds/create',
-        refundBody({ orderId, processedAt, lines: [line], ...(shipping && { shipping }) }).json,
-      );
-    // R1, May 5: 54.00 returned + 10.00 shipping + 5.40 taxes = 69.40.
-    await refund(
+    ) => {
+      const body = refundBody({ orderId, processedAt, lines: [line], ...(shipping && { shipping }) });
+      return shop.send('refunds/create', body.json).then(() => body.id);
+    };
+    // R1, May 5: 54.00 returned + 10.00 shipping + 5.40 taxes + 2.50 duties (below) = 71.90.
+    const r1 = await refund(
       o1.id,
       '2025-05-05T09:00:00Z',
       { lineItemId: l1, quantity: 1, subtotal: '54.00', tax: '5.40' },
@@ -363,6 +362,12 @@ describe('analytics reports', () => {
     // A test order's refund never counts.
     await refund(o5.id, '2025-05-04T09:00:00Z', { lineItemId: l5, quantity: 1, subtotal: '99.00' });
     await app.drain();
+    // The factories' refunds carry no duties, so R1's are set in the table (as normalizing a refund with
+    // duties would).
+    await app.owner.query('UPDATE refunds SET refunded_duties = 2.50 WHERE tenant_id = $1 AND id = $2', [
+      shop.id,
+      r1,
+    ]);
 
     const report = await shop.get('refunds', 'from=2025-05-01&to=2025-05-07&interval=day');
     assert.deepEqual(
@@ -376,7 +381,7 @@ describe('analytics reports', () => {
         ]),
       [
         ['2025-05-03', 1, '50.00', '54.00'],
-        ['2025-05-05', 1, '54.00', '69.40'],
+        ['2025-05-05', 1, '54.00', '71.90'],
       ],
     );
     assert.equal(report.rows.length, 7);
@@ -386,8 +391,8 @@ describe('analytics reports', () => {
       returns: '104.00',
       refundedShipping: '10.00',
       refundedTaxes: '9.40',
-      refundedDuties: '0.00',
-      amountRefunded: '123.40',
+      refundedDuties: '2.50',
+      amountRefunded: '125.90',
       orders: 3,
       refundedOrders: 2,
       refundRate: '66.67',
@@ -409,31 +414,23 @@ describe('analytics reports', () => {
     );
     assert.deepEqual(
       [june.compare.totals.amountRefunded, june.compare.totals.refundRate],
-      ['123.40', '50.00'],
+      ['125.90', '50.00'],
     );
-    assert.deepEqual(june.compare.deltas.amountRefunded, { change: '-98.4', percent: '-79.7' });
+    assert.deepEqual(june.compare.deltas.amountRefunded, { change: '-100.9', percent: '-80.1' });
     assert.deepEqual(june.compare.deltas.refundRate, { change: '-50', percent: '-100.0' });
 
     const csv = await shop.csv('refunds', 'from=2025-05-01&to=2025-05-07&interval=day');
     assert.deepEqual(
-      csv.map((r) => [
-        r.date,
-        r.refunds,
-        r.returns,
-        r.refunded_shipping,
-        r.refunded_taxes,
-        r.amount_refunded,
-      ]),
-      report.rows.map(
-        (r: {
-          date: string;
-          refunds: number;
-          returns: string;
-          refundedShipping: string;
-          refundedTaxes: string;
-          amountRefunded: string;
-        }) => [r.date, String(r.refunds), r.returns, r.refundedShipping, r.refundedTaxes, r.amountRefunded],
-      ),
+      csv,
+      report.rows.map((r: Record<string, string | number>) => ({
+        date: r.date,
+        refunds: String(r.refunds),
+        returns: r.returns,
+        refunded_shipping: r.refundedShipping,
+        refunded_taxes: r.refundedTaxes,
+        refunded_duties: r.refundedDuties,
+        amount_refunded: r.amountRefunded,
+      })),
     );
   });
 
