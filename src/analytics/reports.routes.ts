@@ -416,7 +416,7 @@ export async function reportRoutes(app: FastifyInstance, options: { db: Database
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           after: z
             .string()
-            .regex(/^\d{1,20}$/, 'must be a customer id')
+            .refine((id) => /^\d{1,19}$/.test(id) && BigInt(id) < 2n ** 63n, 'must be a customer id')
             .optional(),
           ...formatQuery.shape,
         }),

@@ -747,6 +747,7 @@ describe('analytics reports', () => {
       [`${base}/cohorts?months=25`, 400, 'invalid_request'],
       [`${base}/rfm?segment=whales`, 400, 'invalid_request'],
       [`${base}/rfm?after=abc`, 400, 'invalid_request'],
+      [`${base}/rfm?after=9223372036854775808`, 400, 'invalid_request'],
       [`/api/v1/tenants/00000000-0000-4000-8000-000000000000/analytics/rfm`, 404, 'tenant_not_found'],
     ];
     for (const [url, status, code] of cases) {
