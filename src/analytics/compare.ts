@@ -11,7 +11,10 @@ export function percent(numerator: Big.BigSource, denominator: Big.BigSource): s
   return new Big(numerator).div(base).times(100).round(2).toFixed(2);
 }
 
-/** `total / count` rounded to cents ("12.35"); "0.00" when the count is zero. */
+/**
+ * `total / count` to 2 decimals ("12.35"): money, orders or units per customer or per order; "0.00" when
+ * the count is zero.
+ */
 export function average(total: Big.BigSource, count: Big.BigSource): string {
   const base = new Big(count);
   if (base.eq(0)) return '0.00';

@@ -23,6 +23,17 @@ function parseCsv(text: string): Record<string, string>[] {
   return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [columns[i], cell])));
 }
 
+const REPORTS = [
+  'orders-over-time',
+  'average-order-value-over-time',
+  'customers-over-time',
+  'recent-orders',
+  'refunds',
+  'cohorts',
+  'rfm',
+  'customer-lifetime-value',
+];
+
 /** An order body whose lines all belong to `productId`. */
 const ofProduct = (json: string, productId: string) => json.replaceAll(PRODUCT, productId);
 
@@ -754,6 +765,11 @@ describe('analytics reports', () => {
       const response = await app.api('GET', url);
       assert.equal(response.statusCode, status, `${url}: ${response.body}`);
       assert.equal(response.json().error.code, code, url);
+    }
+    for (const report of REPORTS) {
+      const anonymous = await app.server!.inject({ method: 'GET', url: `${base}/${report}?format=csv` });
+      assert.equal(anonymous.statusCode, 401, report);
+      assert.equal(anonymous.json().error.code, 'unauthorized', report);
     }
   });
 });
