@@ -1,0 +1,205 @@
+/**
+ * Keyset (cursor) pagination for the data lists. A page is `ORDER BY <sort key> <dir> NULLS LAST, id <dir>`
+ * and the next page starts strictly after the last row's (sort key, id), so that pages neither skip nor
+ * repeat rows, ties on the sort key included. Rows whose sort key is null come last in both directions.
+ *
+ * The cursor is opaque to clients: base64url of the JSON `[sort, key, id]` (`sort` as `name:direction`,
+ * `key` the sort key as text or null, `id` the row's decimal id). A cursor that does not decode, belongs to
+ * another sort, or carries a key that is not of the sort's type is refused with 400 `invalid_cursor`.
+ */
+import { z } from 'zod';
+import type { Queryable } from '../db/client.ts';
+import { HttpError } from '../http/errors.ts';
+
+/** SQL type of a sort key: how the cursor's key is cast back and checked. */
+export type KeyType = 'text' | 'numeric' | 'timestamptz' | 'bigint';
+
+/** A sortable column of a list: `sql` is an expression over the list's row alias. */
+export type SortColumn = { sql: string; type: KeyType };
+
+export type Direction = 'asc' | 'desc';
+
+/** A resolved sort: the whitelisted name, its column and direction. */
+export type Sort = { name: string; column: SortColumn; direction: Direction };
+
+/** Where the previous page stopped: its last row's sort key (text, null for a null key) and id. */
+export type Cursor = { key: string | null; id: string };
+
+/** Common paging query: `limit` (1..250, default 50), `cursor`, `sort` (`name` or `name:asc|desc`). */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(250).default(50),
+  cursor: z.string().max(2048).optional(),
+  sort: z.string().max(64).optional(),
+});
+
+/**
+ * Resolves `sort` (`name`, `name:asc` or `name:desc`) against a list's whitelist.
+ *
+ * @throws HttpError 400 `invalid_sort` for a name not in `columns` or another direction.
+ */
+export function resolveSort(
+  value: string | undefined,
+  columns: Record<string, SortColumn & { direction: Direction }>,
+  fallback: string,
+): Sort {
+  const [name = '', direction, ...rest] = (value ?? fallback).split(':');
+  const column = Object.hasOwn(columns, name) ? columns[name] : undefined;
+  if (!column || rest.length > 0 || (direction !== undefined && direction !== 'asc' && direction !== 'desc')) {
+    const names = Object.keys(columns).join(', ');
+    throw new HttpError(400, 'invalid_sort', `sort must be one of ${names}, optionally with :asc or :desc`);
+  }
+  return { name, column, direction: (direction as Direction | undefined) ?? column.direction };
+}
+
+const label = (sort: Sort) => `${sort.name}:${sort.direction}`;
+
+/** The cursor after `row` under `sort`. */
+export function encodeCursor(sort: Sort, cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([label(sort), cursor.key, cursor.id])).toString('base64url');
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const ID = /^\d{1,19}$/;
+
+const validKey: Record<KeyType, (key: string) => boolean> = {
+  text: () => true,
+  numeric: (key) => DECIMAL.test(key),
+  bigint: (key) => /^-?\d{1,19}$/.test(key),
+  timestamptz: (key) => key.length <= 40 && !Number.isNaN(Date.parse(key)),
+};
+
+/**
+ * Decodes a client's cursor for `sort`.
+ *
+ * @throws HttpError 400 `invalid_cursor` when it does not decode, was made for another sort, or its key or
+ *   id do not fit.
+ */
+export function decodeCursor(sort: Sort, value: string): Cursor {
+  let parsed: unknown;
+  try {
+    if (!/^[\w-]+$/.test(value)) throw new Error('not base64url');
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor('the cursor does not decode');
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) throw invalidCursor('the cursor does not decode');
+  const [sortLabel, key, id] = parsed as unknown[];
+  if (sortLabel !== label(sort)) throw invalidCursor('the cursor belongs to another sort');
+  if (typeof id !== 'string' || !ID.test(id) || BigInt(id) > MAX_BIGINT) throw invalidCursor('bad row id');
+  if (key !== null && (typeof key !== 'string' || !validKey[sort.column.type](key))) {
+    throw invalidCursor('bad sort key');
+  }
+  return { key, id };
+}
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+const invalidCursor = (detail: string) =>
+  new HttpError(400, 'invalid_cursor', `invalid cursor (${detail}); start again without one`);
+
+/**
+ * The keyset condition and order of a page. `idSql` is the row's id expression (bigint); parameters are
+ * appended to `params`. Nulls come last in both directions, so after a null key only null keys follow.
+ */
+export function keyset(
+  sort: Sort,
+  cursor: Cursor | undefined,
+  idSql: string,
+  params: unknown[],
+): { where: string; orderBy: string } {
+  const { sql: key, type } = sort.column;
+  const op = sort.direction === 'asc' ? '>' : '<';
+  const dir = sort.direction.toUpperCase();
+  const orderBy = `${key} ${dir} NULLS LAST, ${idSql} ${dir}`;
+  if (!cursor) return { where: 'TRUE', orderBy };
+  params.push(cursor.id);
+  const id = `$${params.length}::bigint`;
+  if (cursor.key === null) return { where: `(${key} IS NULL AND ${idSql} ${op} ${id})`, orderBy };
+  params.push(cursor.key);
+  const value = `$${params.length}::${type}`;
+  return { where: `((${key}, ${idSql}) ${op} (${value}, ${id}) OR ${key} IS NULL)`, orderBy };
+}
+
+/** The sort key as text that casts back to its type exactly (times: UTC ISO-8601 with microseconds). */
+function keyText(column: SortColumn): string {
+  if (column.type === 'timestamptz') {
+    return `to_char(${column.sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  }
+  return `(${column.sql})::text`;
+}
+
+/**
+ * One list query: `with` (optional CTEs, without the WITH keyword), `from` (tables and joins), `where`
+ * (conditions, every one filtering on the tenant), `select` (the row's columns), `id` (the row's id
+ * expression). Its parameters are in `params`.
+ */
+export type ListSql = { with?: string; select: string; from: string; where: string[]; id: string };
+
+/** A page of raw rows and where it ended (undefined: no further page). */
+export type RawPage<R> = { rows: R[]; next: Cursor | undefined };
+
+/**
+ * Fetches the page of `list` under `sort` after `cursor`: `limit + 1` rows are read, the extra one only
+ * tells that another page exists.
+ */
+export async function fetchPage<R>(
+  db: Queryable,
+  list: ListSql,
+  params: unknown[],
+  sort: Sort,
+  cursor: Cursor | undefined,
+  limit: number,
+): Promise<RawPage<R>> {
+  const values = [...params];
+  const page = keyset(sort, cursor, list.id, values);
+  const fetched = await db.query<R & { sort_key: string | null; row_id: string }>(
+    `${list.with ? `WITH ${list.with}` : ''}
+     SELECT ${list.select}, ${keyText(sort.column)} AS sort_key, (${list.id})::text AS row_id
+     FROM ${list.from}
+     WHERE ${[...list.where, page.where].join(' AND ')}
+     ORDER BY ${page.orderBy}
+     LIMIT ${limit + 1}`,
+    values,
+  );
+  const rows = fetched.slice(0, limit);
+  const last = rows.at(-1);
+  return {
+    rows,
+    next: fetched.length > limit && last ? { key: last.sort_key, id: last.row_id } : undefined,
+  };
+}
+
+/** Collects the parameters of a statement; `add` returns the placeholder (`$n`) of the value. */
+export class Params {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A `q` search as an ILIKE pattern matching anywhere, with `%`, `_` and `\` taken literally. */
+export const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * Conditions putting `column` on store-local dates `from`..`to` (inclusive, YYYY-MM-DD, either optional),
+ * cut at midnight in `timezone`.
+ */
+export function dateConditions(
+  column: string,
+  range: { from?: string | undefined; to?: string | undefined },
+  timezone: string,
+  params: Params,
+): string[] {
+  const conditions: string[] = [];
+  if (range.from) {
+    conditions.push(`${column} >= (${params.add(range.from)}::date::timestamp AT TIME ZONE ${params.add(timezone)})`);
+  }
+  if (range.to) {
+    conditions.push(
+      `${column} < ((${params.add(range.to)}::date + 1)::timestamp AT TIME ZONE ${params.add(timezone)})`,
+    );
+  }
+  return conditions;
+}
