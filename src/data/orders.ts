@@ -228,7 +228,7 @@ export const orderDetail = orderRow.extend({
   presentmentCurrency: z.string().nullable(),
   taxesIncluded: z.boolean(),
   closedAt: time,
-  /** Shopify's sales figures of the order on its date (src/analytics/sales.ts). */
+  /** Shopify's sales figures of the order on its date (src/analytics/sales.ts), rounded to cents. */
   grossSales: z.string(),
   discounts: z.string(),
   shipping: z.string(),
@@ -283,8 +283,10 @@ export async function orderDetails(
       customer_email: string | null;
     }
   >(
-    `SELECT ${ORDER_COLUMNS}, o.presentment_currency, o.taxes_included, o.closed_at, o.gross_sales,
-            o.discounts, o.shipping, o.taxes, o.duties, o.checkout_id::text AS checkout_id, o.checkout_token,
+    `SELECT ${ORDER_COLUMNS}, o.presentment_currency, o.taxes_included, o.closed_at,
+            round(o.gross_sales, 2)::text AS gross_sales, round(o.discounts, 2)::text AS discounts,
+            round(o.shipping, 2)::text AS shipping, round(o.taxes, 2)::text AS taxes,
+            round(o.duties, 2)::text AS duties, o.checkout_id::text AS checkout_id, o.checkout_token,
             cu.email AS customer_email
      FROM ${ORDER_FROM}
      WHERE o.tenant_id = $1 AND o.id = $2::bigint AND o.deleted_at IS NULL`,
@@ -306,7 +308,8 @@ export async function orderDetails(
     taxes: string;
   }>(
     `SELECT id::text AS id, product_id::text AS product_id, variant_id::text AS variant_id, title, variant_title,
-            sku, quantity, price, gift_card, gross_sales, discounts, taxes
+            sku, quantity, price, gift_card, round(gross_sales, 2)::text AS gross_sales,
+            round(discounts, 2)::text AS discounts, round(taxes, 2)::text AS taxes
      FROM order_line_items WHERE tenant_id = $1 AND order_id = $2::bigint ORDER BY id`,
     [tenantId, orderId],
   );
@@ -321,8 +324,9 @@ export async function orderDetails(
     refunded_taxes: string;
     refunded_duties: string;
   }>(
-    `SELECT id::text AS id, note, restock, created_at, processed_at, returns, refunded_shipping,
-            refunded_taxes, refunded_duties
+    `SELECT id::text AS id, note, restock, created_at, processed_at, round(returns, 2)::text AS returns,
+            round(refunded_shipping, 2)::text AS refunded_shipping, round(refunded_taxes, 2)::text AS refunded_taxes,
+            round(refunded_duties, 2)::text AS refunded_duties
      FROM refunds WHERE tenant_id = $1 AND order_id = $2::bigint ORDER BY processed_at, id`,
     [tenantId, orderId],
   );

@@ -22,19 +22,19 @@ export type CheckoutSpec = {
 export async function insertCheckout(owner: Queryable, tenantId: string, spec: CheckoutSpec) {
   const id = spec.id ?? newId();
   const token = spec.token ?? `tok${id}`;
-  const lineItems = (spec.lineItems ?? [{ title: 'Item', quantity: 1, price: spec.totalPrice ?? '100.00' }]).map(
-    (line, index) => ({
-      key: `key-${id}-${index}`,
-      product_id: 632910392,
-      variant_id: line.variantId ?? '808950810',
-      title: line.title,
-      variant_title: null,
-      sku: line.sku ?? null,
-      quantity: line.quantity,
-      price: line.price,
-      line_price: (Number(line.price) * line.quantity).toFixed(2),
-    }),
-  );
+  const lineItems = (
+    spec.lineItems ?? [{ title: 'Item', quantity: 1, price: spec.totalPrice ?? '100.00' }]
+  ).map((line, index) => ({
+    key: `key-${id}-${index}`,
+    product_id: 632910392,
+    variant_id: line.variantId ?? '808950810',
+    title: line.title,
+    variant_title: null,
+    sku: line.sku ?? null,
+    quantity: line.quantity,
+    price: line.price,
+    line_price: (Number(line.price) * line.quantity).toFixed(2),
+  }));
   const raw = { id, token, email: spec.email ?? null, line_items: lineItems };
   await owner.query(
     `INSERT INTO checkouts (tenant_id, id, token, email, currency, subtotal_price, total_price, line_items_count,

@@ -207,7 +207,15 @@ export function customerBody(
 
 /** A products/create or products/update body with its variants. */
 export function productBody(
-  spec: { id?: string; title?: string; updatedAt?: string; variantIds?: string[] } = {},
+  spec: {
+    id?: string;
+    title?: string;
+    updatedAt?: string;
+    variantIds?: string[];
+    vendor?: string;
+    status?: string;
+    createdAt?: string;
+  } = {},
 ) {
   const id = spec.id ?? newId();
   const variantIds = spec.variantIds ?? [newId()];
@@ -215,9 +223,9 @@ export function productBody(
     id: int(id),
     title: spec.title ?? 'Product',
     handle: `product-${id}`,
-    vendor: 'Vendor',
-    status: 'active',
-    created_at: '2025-01-01T00:00:00-05:00',
+    vendor: spec.vendor ?? 'Vendor',
+    status: spec.status ?? 'active',
+    created_at: spec.createdAt ?? '2025-01-01T00:00:00-05:00',
     updated_at: spec.updatedAt ?? '2025-01-01T00:00:00-05:00',
     variants: variantIds.map((variantId, index) => ({
       id: int(variantId),

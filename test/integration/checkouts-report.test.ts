@@ -28,7 +28,10 @@ describe('checkouts report', () => {
     return response.json();
   };
   const setThreshold = (minutes: number) =>
-    app.owner.query('UPDATE tenants SET abandonment_threshold_minutes = $2 WHERE id = $1', [tenantId, minutes]);
+    app.owner.query('UPDATE tenants SET abandonment_threshold_minutes = $2 WHERE id = $1', [
+      tenantId,
+      minutes,
+    ]);
   const statuses = async () => {
     const page = await get('checkouts?limit=250&sort=created_at:asc');
     return Object.fromEntries(
@@ -41,27 +44,49 @@ describe('checkouts report', () => {
 
   before(async () => {
     app = await startTestApp();
-    tenantId = (await app.createTenant({ shopDomain, timezone: 'America/New_York', webhookSecret: SECRET })).id;
+    tenantId = (await app.createTenant({ shopDomain, timezone: 'America/New_York', webhookSecret: SECRET }))
+      .id;
     const owner = app.owner;
     // New York is UTC-4 from 2025-03-09 (DST).
-    ids.a = (await insertCheckout(owner, tenantId, { createdAt: '2025-03-10T14:00:00Z', totalPrice: '100.00' })).id;
-    ids.b = (await insertCheckout(owner, tenantId, { createdAt: '2025-03-10T15:00:00Z', totalPrice: '50.00' })).id;
-    ids.c = (await insertCheckout(owner, tenantId, { createdAt: '2025-03-10T16:00:00Z', totalPrice: '80.00' })).id;
+    ids.a = (
+      await insertCheckout(owner, tenantId, { createdAt: '2025-03-10T14:00:00Z', totalPrice: '100.00' })
+    ).id;
+    ids.b = (
+      await insertCheckout(owner, tenantId, { createdAt: '2025-03-10T15:00:00Z', totalPrice: '50.00' })
+    ).id;
+    ids.c = (
+      await insertCheckout(owner, tenantId, { createdAt: '2025-03-10T16:00:00Z', totalPrice: '80.00' })
+    ).id;
     // 03:30Z on the 11th is 23:30 on the 10th in New York.
-    ids.d = (await insertCheckout(owner, tenantId, { createdAt: '2025-03-11T03:30:00Z', totalPrice: '20.00' })).id;
-    ids.e = (await insertCheckout(owner, tenantId, { createdAt: '2025-03-11T05:00:00Z', totalPrice: '30.00' })).id;
+    ids.d = (
+      await insertCheckout(owner, tenantId, { createdAt: '2025-03-11T03:30:00Z', totalPrice: '20.00' })
+    ).id;
+    ids.e = (
+      await insertCheckout(owner, tenantId, { createdAt: '2025-03-11T05:00:00Z', totalPrice: '30.00' })
+    ).id;
     const deleted = await insertCheckout(owner, tenantId, {
       createdAt: '2025-03-10T12:00:00Z',
       deletedAt: '2025-03-10T13:00:00Z',
     });
-    const g = await insertCheckout(owner, tenantId, { createdAt: '2025-03-11T12:00:00Z', totalPrice: '40.00' });
+    const g = await insertCheckout(owner, tenantId, {
+      createdAt: '2025-03-11T12:00:00Z',
+      totalPrice: '40.00',
+    });
     ids.g = g.id;
-    ids.h = (await insertCheckout(owner, tenantId, { createdAt: '2025-03-12T12:00:00Z', totalPrice: '70.00' })).id;
-    ids.i = (await insertCheckout(owner, tenantId, { createdAt: '2025-03-09T12:00:00Z', totalPrice: '10.00' })).id;
+    ids.h = (
+      await insertCheckout(owner, tenantId, { createdAt: '2025-03-12T12:00:00Z', totalPrice: '70.00' })
+    ).id;
+    ids.i = (
+      await insertCheckout(owner, tenantId, { createdAt: '2025-03-09T12:00:00Z', totalPrice: '10.00' })
+    ).id;
 
     // a: order 30 minutes after its activity; c: order 18 hours after (past the 60-minute threshold).
-    await send(orderBody({ checkoutId: ids.a, processedAt: '2025-03-10T14:30:00Z', totalPrice: '100.00' }).json);
-    await send(orderBody({ checkoutId: ids.c, processedAt: '2025-03-11T10:00:00Z', totalPrice: '90.00' }).json);
+    await send(
+      orderBody({ checkoutId: ids.a, processedAt: '2025-03-10T14:30:00Z', totalPrice: '100.00' }).json,
+    );
+    await send(
+      orderBody({ checkoutId: ids.c, processedAt: '2025-03-11T10:00:00Z', totalPrice: '90.00' }).json,
+    );
     // e: only a test order references it, which never counts.
     await send(orderBody({ checkoutId: ids.e, processedAt: '2025-03-11T05:10:00Z', test: true }).json);
     // The deleted checkout's order does not bring it back.
@@ -202,7 +227,10 @@ describe('checkouts report', () => {
 
   it('exports the series as CSV', async () => {
     const json = await get('analytics/checkouts?from=2025-03-10&to=2025-03-11');
-    const response = await app.api('GET', `/api/v1/tenants/${tenantId}/analytics/checkouts?from=2025-03-10&to=2025-03-11&format=csv`);
+    const response = await app.api(
+      'GET',
+      `/api/v1/tenants/${tenantId}/analytics/checkouts?from=2025-03-10&to=2025-03-11&format=csv`,
+    );
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/csv/);
     const [header, ...lines] = response.body.trim().split('\n');
