@@ -97,29 +97,6 @@ const MAX_BIGINT = 2n ** 63n - 1n;
 const invalidCursor = (detail: string) =>
   new HttpError(400, 'invalid_cursor', `invalid cursor (${detail}); start again without one`);
 
-/**
- * The keyset condition and order of a page. `idSql` is the row's id expression (bigint); parameters are
- * appended to `params`. Nulls come last in both directions, so after a null key only null keys follow.
- */
-export function keyset(
-  sort: Sort,
-  cursor: Cursor | undefined,
-  idSql: string,
-  params: unknown[],
-): { where: string; orderBy: string } {
-  const { sql: key, type } = sort.column;
-  const op = sort.direction === 'asc' ? '>' : '<';
-  const dir = sort.direction.toUpperCase();
-  const orderBy = `${key} ${dir} NULLS LAST, ${idSql} ${dir}`;
-  if (!cursor) return { where: 'TRUE', orderBy };
-  params.push(cursor.id);
-  const id = `$${params.length}::bigint`;
-  if (cursor.key === null) return { where: `(${key} IS NULL AND ${idSql} ${op} ${id})`, orderBy };
-  params.push(cursor.key);
-  const value = `$${params.length}::${type}`;
-  return { where: `((${key}, ${idSql}) ${op} (${value}, ${id}) OR ${key} IS NULL)`, orderBy };
-}
-
 /** The sort key as text that casts back to its type exactly (times: UTC ISO-8601 with microseconds). */
 function keyText(column: SortColumn): string {
   if (column.type === 'timestamptz') {
@@ -141,6 +118,11 @@ export type RawPage<R> = { rows: R[]; next: Cursor | undefined };
 /**
  * Fetches the page of `list` under `sort` after `cursor`: `limit + 1` rows are read, the extra one only
  * tells that another page exists.
+ *
+ * Rows with a non-null key come first, read with `(key, id) > | < (cursor key, cursor id)` and a plain
+ * `ORDER BY key, id`, which an index on the key serves (no `OR key IS NULL`, which would force a scan of
+ * every row per page); the null keys follow, by id, read by a second query only when the first one did not
+ * fill the page.
  */
 export async function fetchPage<R>(
   db: Queryable,
@@ -150,17 +132,38 @@ export async function fetchPage<R>(
   cursor: Cursor | undefined,
   limit: number,
 ): Promise<RawPage<R>> {
-  const values = [...params];
-  const page = keyset(sort, cursor, list.id, values);
-  const fetched = await db.query<R & { sort_key: string | null; row_id: string }>(
-    `${list.with ? `WITH ${list.with}` : ''}
-     SELECT ${list.select}, ${keyText(sort.column)} AS sort_key, (${list.id})::text AS row_id
-     FROM ${list.from}
-     WHERE ${[...list.where, page.where].join(' AND ')}
-     ORDER BY ${page.orderBy}
-     LIMIT ${limit + 1}`,
-    values,
-  );
+  const { sql: key, type } = sort.column;
+  const op = sort.direction === 'asc' ? '>' : '<';
+  const dir = sort.direction.toUpperCase();
+  const read = (condition: string, orderBy: string, values: unknown[], count: number) =>
+    db.query<R & { sort_key: string | null; row_id: string }>(
+      `${list.with ? `WITH ${list.with}` : ''}
+       SELECT ${list.select}, ${keyText(sort.column)} AS sort_key, (${list.id})::text AS row_id
+       FROM ${list.from}
+       WHERE ${[...list.where, condition].join(' AND ')}
+       ORDER BY ${orderBy}
+       LIMIT ${count}`,
+      values,
+    );
+  const fetched: (R & { sort_key: string | null; row_id: string })[] = [];
+  if (cursor?.key !== null) {
+    const values = [...params];
+    let condition = `${key} IS NOT NULL`;
+    if (cursor) {
+      values.push(cursor.key, cursor.id);
+      condition += ` AND (${key}, ${list.id}) ${op} ($${values.length - 1}::${type}, $${values.length}::bigint)`;
+    }
+    fetched.push(...(await read(condition, `${key} ${dir}, ${list.id} ${dir}`, values, limit + 1)));
+  }
+  if (fetched.length <= limit) {
+    const values = [...params];
+    let condition = `${key} IS NULL`;
+    if (cursor?.key === null) {
+      values.push(cursor.id);
+      condition += ` AND ${list.id} ${op} $${values.length}::bigint`;
+    }
+    fetched.push(...(await read(condition, `${list.id} ${dir}`, values, limit + 1 - fetched.length)));
+  }
   const rows = fetched.slice(0, limit);
   const last = rows.at(-1);
   return {
