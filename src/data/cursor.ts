@@ -59,13 +59,17 @@ export function encodeCursor(sort: Sort, cursor: Cursor): string {
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+const MAX_BIGINT = 2n ** 63n - 1n;
 const ID = /^\d{1,19}$/;
 
+const fitsBigint = (key: string) => /^-?\d{1,19}$/.test(key) && BigInt(key) <= MAX_BIGINT && BigInt(key) >= -MAX_BIGINT - 1n;
+
+/** Keys exactly as `keyText` writes them, so that a forged key can never fail its cast in SQL. */
 const validKey: Record<KeyType, (key: string) => boolean> = {
-  text: () => true,
+  text: (key) => !key.includes('\u0000'),
   numeric: (key) => DECIMAL.test(key),
-  bigint: (key) => /^-?\d{1,19}$/.test(key),
-  timestamptz: (key) => key.length <= 40 && !Number.isNaN(Date.parse(key)),
+  bigint: fitsBigint,
+  timestamptz: (key) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(key) && !Number.isNaN(Date.parse(key)),
 };
 
 /**
@@ -85,14 +89,13 @@ export function decodeCursor(sort: Sort, value: string): Cursor {
   if (!Array.isArray(parsed) || parsed.length !== 3) throw invalidCursor('the cursor does not decode');
   const [sortLabel, key, id] = parsed as unknown[];
   if (sortLabel !== label(sort)) throw invalidCursor('the cursor belongs to another sort');
-  if (typeof id !== 'string' || !ID.test(id) || BigInt(id) > MAX_BIGINT) throw invalidCursor('bad row id');
+  if (typeof id !== 'string' || !ID.test(id) || !fitsBigint(id)) throw invalidCursor('bad row id');
   if (key !== null && (typeof key !== 'string' || !validKey[sort.column.type](key))) {
     throw invalidCursor('bad sort key');
   }
   return { key, id };
 }
 
-const MAX_BIGINT = 2n ** 63n - 1n;
 
 const invalidCursor = (detail: string) =>
   new HttpError(400, 'invalid_cursor', `invalid cursor (${detail}); start again without one`);
