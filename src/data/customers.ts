@@ -59,6 +59,8 @@ export const CUSTOMER_SORTS: Record<string, SortColumn & { direction: Direction 
   last_order_at: { sql: 'f.last_order_at', type: 'timestamptz', direction: 'desc' },
 };
 export const DEFAULT_CUSTOMER_SORT = 'created_at';
+/** Sorts on the statistics: only these (and the `returning` filter) need every customer's statistics. */
+const FIGURE_SORTS = new Set(['orders', 'net_sales', 'first_order_at', 'last_order_at']);
 
 const yesNo = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -73,9 +75,10 @@ export type CustomerFilters = z.infer<typeof customerFilters> & {
 };
 
 /**
- * Per-customer statistics (module comment) of tenant `tenant`, or of one customer only (placeholders).
+ * Per-customer statistics (module comment) of tenant `tenant` (a placeholder), of every customer or of those
+ * `only` (a condition on `o.customer_id`) names.
  */
-const figuresSql = (tenant: string, customer?: string) => `
+const figuresSql = (tenant: string, only?: string) => `
   f AS (
     SELECT o.customer_id, count(*) AS orders, min(o.processed_at) AS first_order_at,
            max(o.processed_at) AS last_order_at,
@@ -86,7 +89,7 @@ const figuresSql = (tenant: string, customer?: string) => `
       SELECT sum(r.returns) AS returns FROM refunds r WHERE r.tenant_id = o.tenant_id AND r.order_id = o.id
     ) rr ON TRUE
     WHERE o.tenant_id = ${tenant} AND NOT o.test AND o.deleted_at IS NULL AND o.customer_id IS NOT NULL
-      ${customer ? `AND o.customer_id = ${customer}::bigint` : ''}
+      ${only ? `AND ${only}` : ''}
     GROUP BY o.customer_id
   )`;
 
@@ -129,7 +132,11 @@ const toCustomerRow = (row: CustomerDbRow): CustomerRow => ({
   returning: row.orders > 1,
 });
 
-/** One page of a tenant's customers matching `filters`, after `cursor`, in `sort` order. */
+/**
+ * One page of a tenant's customers matching `filters`, after `cursor`, in `sort` order. Unless the sort or
+ * the filter is on the statistics, the page is read from `customers` alone and only its rows' statistics are
+ * computed, so that a page does not add up every order of the store.
+ */
 export async function listCustomers(
   db: Queryable,
   tenantId: string,
@@ -150,15 +157,35 @@ export async function listCustomers(
     where.push(filters.returning ? 'coalesce(f.orders, 0) > 1' : 'coalesce(f.orders, 0) <= 1');
   }
   where.push(...dateConditions('c.created_at', filters, timezone, params));
-  const page = await fetchPage<CustomerDbRow>(
+  if (FIGURE_SORTS.has(sort.name) || filters.returning !== undefined) {
+    const page = await fetchPage<CustomerDbRow>(
+      db,
+      { with: figuresSql(tenant), select: CUSTOMER_COLUMNS, from: CUSTOMER_FROM, where, id: 'c.id' },
+      params.values,
+      sort,
+      cursor,
+      limit,
+    );
+    return { rows: page.rows.map(toCustomerRow), next: page.next };
+  }
+  const page = await fetchPage<{ id: string }>(
     db,
-    { with: figuresSql(tenant), select: CUSTOMER_COLUMNS, from: CUSTOMER_FROM, where, id: 'c.id' },
+    { select: 'c.id::text AS id', from: 'customers c', where, id: 'c.id' },
     params.values,
     sort,
     cursor,
     limit,
   );
-  return { rows: page.rows.map(toCustomerRow), next: page.next };
+  const ids = page.rows.map((row) => row.id);
+  const found = ids.length
+    ? await db.query<CustomerDbRow>(
+        `WITH ${figuresSql('$1', 'o.customer_id = ANY($2::bigint[])')}
+         SELECT ${CUSTOMER_COLUMNS} FROM ${CUSTOMER_FROM} WHERE c.tenant_id = $1 AND c.id = ANY($2::bigint[])`,
+        [tenantId, ids],
+      )
+    : [];
+  const byId = new Map(found.map((row) => [row.id, row]));
+  return { rows: ids.map((id) => toCustomerRow(byId.get(id)!)), next: page.next };
 }
 
 /** CSV columns of the customer list (the JSON row's fields). */
@@ -181,7 +208,7 @@ export async function customerDetails(
   customerId: string,
 ): Promise<CustomerDetail | undefined> {
   const [row] = await db.query<CustomerDbRow>(
-    `WITH ${figuresSql('$1', '$2')}
+    `WITH ${figuresSql('$1', 'o.customer_id = $2::bigint')}
      SELECT ${CUSTOMER_COLUMNS} FROM ${CUSTOMER_FROM}
      WHERE c.tenant_id = $1 AND c.id = $2::bigint AND c.deleted_at IS NULL`,
     [tenantId, customerId],
