@@ -53,7 +53,7 @@ export function resolveSort(
 
 const label = (sort: Sort) => `${sort.name}:${sort.direction}`;
 
-/** The cursor after `row` under `sort`. */
+/** The opaque cursor of the page that follows `cursor` (a page's last row) under `sort`. */
 export function encodeCursor(sort: Sort, cursor: Cursor): string {
   return Buffer.from(JSON.stringify([label(sort), cursor.key, cursor.id])).toString('base64url');
 }
@@ -69,7 +69,12 @@ const validKey: Record<KeyType, (key: string) => boolean> = {
   text: (key) => !key.includes('\u0000'),
   numeric: (key) => DECIMAL.test(key),
   bigint: fitsBigint,
-  timestamptz: (key) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(key) && !Number.isNaN(Date.parse(key)),
+  timestamptz: (key) => {
+    if (!/^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(key)) return false;
+    // JavaScript rolls 30 February over to March; PostgreSQL would refuse it.
+    const ms = Date.parse(key);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === key.slice(0, 19);
+  },
 };
 
 /**
