@@ -5,8 +5,9 @@
  * - net sales: Shopify's net sales of those orders (gross sales - discounts - returns, definitions in
  *   src/analytics/sales.ts): each order's gross sales less discounts, less its refunds' returns, or its
  *   whole sale when it was cancelled without refunds;
- * - returning: more than one order (Shopify's returning customers: customers who placed more than one order,
- *   help.shopify.com/en/manual/reports-and-analytics/shopify-reports/report-types/default-reports/customers-reports).
+ * - returning: more than one order, as Shopify's returning customer rate counts customers who placed more
+ *   than one order (Shopify Analytics; per-customer order counts as in the ShopifyQL `customers` schema,
+ *   shopify.dev/docs/api/shopifyql/latest/schemas/customers/customers).
  * Money: decimal strings in shop currency; ids: decimal strings; times: UTC ISO-8601.
  */
 import { z } from 'zod';
