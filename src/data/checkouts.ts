@@ -13,6 +13,7 @@ import {
   dateConditions,
   fetchPage,
   Params,
+  queryText,
   type Cursor,
   type Direction,
   type RawPage,
@@ -58,7 +59,7 @@ export const DEFAULT_CHECKOUT_SORT = 'created_at';
 
 /** Filters: `q` (email or token), `status`, `from`/`to` (created date, store time zone). */
 export const checkoutFilters = z.object({
-  q: z.string().min(1).max(200).optional(),
+  q: queryText.optional(),
   status: z.enum(CHECKOUT_STATUSES).optional(),
 });
 export type CheckoutFilters = z.infer<typeof checkoutFilters> & {

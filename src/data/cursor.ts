@@ -190,6 +190,13 @@ export class Params {
   }
 }
 
+/** Free text of a query parameter (`q`, `vendor`): 1..200 characters, no NUL (PostgreSQL text refuses it). */
+export const queryText = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+
 /** A `q` search as an ILIKE pattern matching anywhere, with `%`, `_` and `\` taken literally. */
 export const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
 

@@ -18,6 +18,7 @@ import {
   dateConditions,
   fetchPage,
   Params,
+  queryText,
   type Cursor,
   type Direction,
   type RawPage,
@@ -67,7 +68,7 @@ const yesNo = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 /** Filters: `q` (name or email), `returning`, `from`/`to` (customer created date, store time zone). */
 export const customerFilters = z.object({
-  q: z.string().min(1).max(200).optional(),
+  q: queryText.optional(),
   returning: yesNo.optional(),
 });
 export type CustomerFilters = z.infer<typeof customerFilters> & {

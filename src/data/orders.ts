@@ -12,6 +12,7 @@ import {
   dateConditions,
   fetchPage,
   Params,
+  queryText,
   type Cursor,
   type RawPage,
   type Sort,
@@ -65,7 +66,7 @@ const yesNo = z.enum(['true', 'false']).transform((value) => value === 'true');
  * null), `cancelled`, `customer_id`, `include_test`.
  */
 export const orderFilters = z.object({
-  q: z.string().min(1).max(200).optional(),
+  q: queryText.optional(),
   financial_status: z
     .string()
     .regex(/^[a-z_]{1,40}$/)

@@ -13,6 +13,7 @@ import {
   dateConditions,
   fetchPage,
   Params,
+  queryText,
   type Cursor,
   type Direction,
   type RawPage,
@@ -51,12 +52,12 @@ export const DEFAULT_PRODUCT_SORT = 'title';
  * `vendor` (exact, case-insensitive), `from`/`to` (created date, store time zone).
  */
 export const productFilters = z.object({
-  q: z.string().min(1).max(200).optional(),
+  q: queryText.optional(),
   status: z
     .string()
     .regex(/^[a-z_]{1,40}$/)
     .optional(),
-  vendor: z.string().min(1).max(200).optional(),
+  vendor: queryText.optional(),
 });
 export type ProductFilters = z.infer<typeof productFilters> & {
   from?: string | undefined;

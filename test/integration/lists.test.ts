@@ -318,6 +318,9 @@ describe('data lists', () => {
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.code, 'invalid_range');
     assert.equal((await get(a, 'orders?from=2025-02-30')).statusCode, 400);
+    for (const path of ['orders?q=%00', 'products?vendor=a%00', 'customers?q=' + 'x'.repeat(201)]) {
+      assert.equal((await get(a, path)).json().error.code, 'invalid_request', path);
+    }
   });
 
   it('filters customers, products and checkouts', async () => {
