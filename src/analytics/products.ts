@@ -26,7 +26,7 @@ export type TopProduct = {
  * Product lines of one tenant in a range: sales (order date), returns (refund date) and cancellations
  * without refunds (cancellation date). Parameters: $1 tenant id, $2 from, $3 to, $4 time zone.
  */
-const PRODUCT_EVENTS_SQL = `
+export const PRODUCT_EVENTS_SQL = `
 bounds AS (
   SELECT ($2::date::timestamp AT TIME ZONE $4) AS start_at, (($3::date + 1)::timestamp AT TIME ZONE $4) AS end_at
 ),

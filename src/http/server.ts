@@ -8,6 +8,8 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger } from 'pino';
 import { analyticsRoutes } from '../analytics/analytics.routes.ts';
 import { reportRoutes } from '../analytics/reports.routes.ts';
+import { checkoutsReportRoutes } from '../analytics/checkouts.routes.ts';
+import { dataRoutes } from '../data/data.routes.ts';
 import { apikeyRoutes } from '../auth/api-key.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { ingestRoutes } from '../ingest/ingest.routes.ts';
@@ -135,6 +137,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       await api.register(tenantRoutes, { tenants: deps.tenants, db: deps.db });
       await api.register(analyticsRoutes, { db: deps.db, tenants: deps.tenants });
       await api.register(reportRoutes, { db: deps.db, tenants: deps.tenants });
+      await api.register(checkoutsReportRoutes, { db: deps.db, tenants: deps.tenants });
+      await api.register(dataRoutes, { db: deps.db, tenants: deps.tenants });
       const routeDeps: RouteDependencies = {
         db: deps.db,
         log: deps.log,

@@ -43,6 +43,19 @@ export type OrderSpec = {
   lines?: LineSpec[];
   shipping?: string;
   refunds?: RefundSpec[];
+  /** The checkout the order came from (`checkout_id`, `checkout_token`). */
+  checkoutId?: string;
+  checkoutToken?: string;
+  email?: string | null;
+  name?: string;
+  orderNumber?: number;
+  financialStatus?: string;
+  fulfillmentStatus?: string | null;
+  /** `total_price` (default: lines after discounts, plus taxes and shipping). */
+  totalPrice?: string;
+  /** Extra fields of the line items (title, sku, product_id...). */
+  lineTitle?: string;
+  lineSku?: string;
 };
 
 export type RefundSpec = {
@@ -63,11 +76,20 @@ export function orderBody(spec: OrderSpec = {}) {
     id: line.id ?? newId(),
   }));
   const taxTotal = lines.reduce((total, line) => total + Number(line.tax ?? '0'), 0).toFixed(2);
+  const cents = (value: string | undefined) => Math.round(Number(value ?? '0') * 100);
+  const subtotalCents = lines.reduce(
+    (total, line) => total + cents(line.price) * line.quantity - cents(line.discount),
+    0,
+  );
+  const subtotal = (subtotalCents / 100).toFixed(2);
+  const totalPrice =
+    spec.totalPrice ?? ((subtotalCents + cents(taxTotal) + cents(spec.shipping)) / 100).toFixed(2);
   const body = {
     id: int(id),
     admin_graphql_api_id: `gid://shopify/Order/${id}`,
-    name: `#${id.slice(-4)}`,
-    email: 'buyer@example.com',
+    name: spec.name ?? `#${id.slice(-4)}`,
+    ...(spec.orderNumber !== undefined && { order_number: spec.orderNumber }),
+    email: spec.email === undefined ? 'buyer@example.com' : spec.email,
     created_at: spec.createdAt ?? processedAt,
     processed_at: processedAt,
     updated_at: spec.updatedAt ?? processedAt,
@@ -75,7 +97,13 @@ export function orderBody(spec: OrderSpec = {}) {
     cancel_reason: spec.cancelledAt ? 'customer' : null,
     currency,
     presentment_currency: currency,
-    financial_status: 'paid',
+    financial_status: spec.financialStatus ?? 'paid',
+    fulfillment_status: spec.fulfillmentStatus ?? null,
+    ...(spec.checkoutId && { checkout_id: int(spec.checkoutId) }),
+    ...(spec.checkoutToken && { checkout_token: spec.checkoutToken }),
+    subtotal_price: subtotal,
+    total_price: totalPrice,
+    total_price_set: set(totalPrice, currency),
     test: spec.test ?? false,
     taxes_included: false,
     total_tax: taxTotal,
@@ -94,8 +122,8 @@ export function orderBody(spec: OrderSpec = {}) {
       id: int(line.id),
       product_id: int('632910392'),
       variant_id: int('808950810'),
-      title: 'Item',
-      sku: 'SKU',
+      title: spec.lineTitle ?? 'Item',
+      sku: spec.lineSku ?? 'SKU',
       quantity: line.quantity,
       price: line.price,
       price_set: set(line.price, currency),
@@ -179,7 +207,15 @@ export function customerBody(
 
 /** A products/create or products/update body with its variants. */
 export function productBody(
-  spec: { id?: string; title?: string; updatedAt?: string; variantIds?: string[] } = {},
+  spec: {
+    id?: string;
+    title?: string;
+    updatedAt?: string;
+    variantIds?: string[];
+    vendor?: string;
+    status?: string;
+    createdAt?: string;
+  } = {},
 ) {
   const id = spec.id ?? newId();
   const variantIds = spec.variantIds ?? [newId()];
@@ -187,9 +223,9 @@ export function productBody(
     id: int(id),
     title: spec.title ?? 'Product',
     handle: `product-${id}`,
-    vendor: 'Vendor',
-    status: 'active',
-    created_at: '2025-01-01T00:00:00-05:00',
+    vendor: spec.vendor ?? 'Vendor',
+    status: spec.status ?? 'active',
+    created_at: spec.createdAt ?? '2025-01-01T00:00:00-05:00',
     updated_at: spec.updatedAt ?? '2025-01-01T00:00:00-05:00',
     variants: variantIds.map((variantId, index) => ({
       id: int(variantId),
