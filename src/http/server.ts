@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { analyticsRoutes } from '../analytics/analytics.routes.ts';
+import { inventoryRoutes } from '../analytics/inventory.routes.ts';
 import { apikeyRoutes } from '../auth/api-key.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { ingestRoutes } from '../ingest/ingest.routes.ts';
@@ -133,6 +134,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       });
       await api.register(tenantRoutes, { tenants: deps.tenants, db: deps.db });
       await api.register(analyticsRoutes, { db: deps.db, tenants: deps.tenants });
+      await api.register(inventoryRoutes, { db: deps.db, tenants: deps.tenants });
       const routeDeps: RouteDependencies = {
         db: deps.db,
         log: deps.log,
