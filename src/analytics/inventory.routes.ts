@@ -68,7 +68,10 @@ const CSV_COLUMNS: CsvColumn<InventoryRow>[] = FIELDS.map((field) => ({
   value: (row) => row[field],
 }));
 
-export async function inventoryRoutes(app: FastifyInstance, options: { db: Database; tenants: TenantService }) {
+export async function inventoryRoutes(
+  app: FastifyInstance,
+  options: { db: Database; tenants: TenantService },
+) {
   const { db, tenants } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
 
