@@ -277,7 +277,12 @@ const sql = {
     version: 'updated_at',
     stamped: true,
   }),
-  locations: upsertSql({ table: 'locations', columns: LOCATION_COLUMNS, version: 'updated_at', stamped: true }),
+  locations: upsertSql({
+    table: 'locations',
+    columns: LOCATION_COLUMNS,
+    version: 'updated_at',
+    stamped: true,
+  }),
 };
 
 export type EntityKey = { tenant_id: string; id: string };
@@ -321,7 +326,11 @@ export async function upsertCheckouts(tx: Queryable, rows: CheckoutRow[]): Promi
        FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id uuid, id bigint, activity_at timestamptz)
        WHERE t.tenant_id = x.tenant_id AND t.id = x.id
          AND (t.activity_at IS NULL OR t.activity_at < x.activity_at)`,
-      [JSON.stringify(active.map(({ tenant_id, id, activity_at }) => ({ tenant_id, id, activity_at })).sort(byKey))],
+      [
+        JSON.stringify(
+          active.map(({ tenant_id, id, activity_at }) => ({ tenant_id, id, activity_at })).sort(byKey),
+        ),
+      ],
     );
   }
   return applied;
@@ -436,7 +445,8 @@ export const replaceRefundLineItems = (tx: Queryable, refunds: EntityKey[], line
 export type Deletion = EntityKey & { deleted_at: string };
 
 /** Tables whose rows Shopify deletes (delete topics); the delete is soft. */
-export type SoftDeleteTable = 'orders' | 'customers' | 'products' | 'checkouts' | 'inventory_items' | 'locations';
+export type SoftDeleteTable =
+  'orders' | 'customers' | 'products' | 'checkouts' | 'inventory_items' | 'locations';
 
 /**
  * Soft-deletes rows by key; a key not yet stored gets a tombstone, so that an older create arriving later

@@ -825,8 +825,9 @@ describe('checkouts', () => {
   });
 
   it('rejects a checkout without an id', () => {
-    const { id: _id, ...rest } = sample() as JsonObject;
-    assertInvalid(() => normalizeCheckout(TENANT, rest), 'invalid checkout payload');
+    const withoutId = { ...(sample() as JsonObject) };
+    delete withoutId.id;
+    assertInvalid(() => normalizeCheckout(TENANT, withoutId), 'invalid checkout payload');
   });
 });
 

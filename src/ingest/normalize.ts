@@ -32,7 +32,11 @@ import {
   type RefundPayload,
 } from '../shopify/payloads.ts';
 import { cartPayload, checkoutPayload } from '../shopify/checkout-payloads.ts';
-import { inventoryItemPayload, inventoryLevelPayload, locationPayload } from '../shopify/inventory-payloads.ts';
+import {
+  inventoryItemPayload,
+  inventoryLevelPayload,
+  locationPayload,
+} from '../shopify/inventory-payloads.ts';
 
 export type CustomerRow = {
   tenant_id: string;
@@ -627,7 +631,11 @@ export function normalizeInventoryLevel(
  *
  * @throws InvalidPayloadError when the payload does not name an inventory item and a location.
  */
-export function levelDisconnection(tenantId: string, input: JsonValue, occurredAt: string): LevelDisconnection {
+export function levelDisconnection(
+  tenantId: string,
+  input: JsonValue,
+  occurredAt: string,
+): LevelDisconnection {
   const level = parse(inventoryLevelPayload, input, 'inventory level');
   return {
     tenant_id: tenantId,

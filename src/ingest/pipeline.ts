@@ -316,7 +316,11 @@ function route(event: InboxEvent, topic: HandledTopic, payload: JsonValue, write
       writes.addCheckout(normalizeCheckout(tenantId, payload));
       return { status: 'processed' };
     case 'checkouts/delete':
-      writes.addDeletion('checkouts', { tenant_id: tenantId, id: deletedId(payload), deleted_at: occurredAt });
+      writes.addDeletion('checkouts', {
+        tenant_id: tenantId,
+        id: deletedId(payload),
+        deleted_at: occurredAt,
+      });
       return { status: 'processed' };
     case 'carts/create':
     case 'carts/update':
@@ -345,7 +349,11 @@ function route(event: InboxEvent, topic: HandledTopic, payload: JsonValue, write
       writes.addLocation(normalizeLocation(tenantId, payload));
       return { status: 'processed' };
     case 'locations/delete':
-      writes.addDeletion('locations', { tenant_id: tenantId, id: deletedId(payload), deleted_at: occurredAt });
+      writes.addDeletion('locations', {
+        tenant_id: tenantId,
+        id: deletedId(payload),
+        deleted_at: occurredAt,
+      });
       return { status: 'processed' };
     case 'app/uninstalled':
       writes.addAction({ ...action, kind: 'app_uninstalled' });

@@ -139,7 +139,8 @@ describe('updateTenantBody', () => {
       assert.equal(ok({ abandonmentThresholdMinutes: minutes }), false, String(minutes));
     }
     for (const units of [0, 10, 1_000_000]) assert.equal(ok({ lowStockThreshold: units }), true);
-    for (const units of [-1, 1_000_001, 2.5, '10']) assert.equal(ok({ lowStockThreshold: units }), false, String(units));
+    for (const units of [-1, 1_000_001, 2.5, '10'])
+      assert.equal(ok({ lowStockThreshold: units }), false, String(units));
     for (const minutes of [0, 15, 360, 10_080]) assert.equal(ok({ reconcileIntervalMinutes: minutes }), true);
     for (const minutes of [1, 14, -15, 10_081, 30.5]) {
       assert.equal(ok({ reconcileIntervalMinutes: minutes }), false, String(minutes));
