@@ -16,7 +16,7 @@ export const checkoutPayload = z.looseObject({
   token: optionalText,
   cart_token: optionalText,
   email: optionalText,
-  customer: z.looseObject({ id: shopifyId }).nullish(),
+  customer: z.looseObject({ id: shopifyId.nullish() }).nullish(),
   currency: optionalText,
   presentment_currency: optionalText,
   subtotal_price: money.nullish(),
