@@ -39,6 +39,11 @@ const SHOP_DATA_TABLES = [
   'product_variants',
   'products',
   'customers',
+  'checkouts',
+  'carts',
+  'inventory_levels',
+  'inventory_items',
+  'locations',
   'privacy_requests',
   'api_keys',
 ] as const;
@@ -164,6 +169,22 @@ export async function redactCustomers(tx: Queryable, tenantId: string, match: Cu
     `UPDATE customers c SET email = NULL, first_name = NULL, last_name = NULL, phone = NULL, tags = NULL,
        raw = jsonb_build_object('id', c.id, 'redacted', true)
      WHERE ${customerFilter('$3')}
+     RETURNING c.id`,
+    [tenantId, match.customerId, match.email],
+  );
+  return rows.length;
+}
+
+/**
+ * Erases the customer's checkouts (by customer id or email): `email` to NULL and `raw` (addresses, phone,
+ * line item properties) to `{"id": <id>, "redacted": true}`. Amounts, counts and times stay for the checkout
+ * reports. Returns how many.
+ */
+export async function redactCheckouts(tx: Queryable, tenantId: string, match: CustomerMatch) {
+  const rows = await tx.query(
+    `UPDATE checkouts c SET email = NULL, raw = jsonb_build_object('id', c.id, 'redacted', true)
+     WHERE c.tenant_id = $1
+       AND (c.customer_id = $2::bigint OR ($3::text IS NOT NULL AND lower(c.email) = lower($3::text)))
      RETURNING c.id`,
     [tenantId, match.customerId, match.email],
   );

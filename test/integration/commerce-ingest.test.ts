@@ -334,4 +334,58 @@ describe('checkout, cart, inventory and location ingestion', () => {
     assert.equal(event?.status, 'dead');
     assert.match(event?.last_error ?? '', /invalid checkout payload/);
   });
+
+  it("erases a customer's checkouts on customers/redact, and every checkout, cart and inventory row on shop/redact", async () => {
+    const shop = await tenant();
+    const [mine, theirs, customerId] = [newId(), newId(), newId()];
+    const withCustomer = (id: string, email: string, customer: string) =>
+      JSON.stringify({
+        ...JSON.parse(checkoutBody({ id, updatedAt: '2026-01-05T10:00:00Z', totalPrice: '42.00' })),
+        id: int(id),
+        email,
+        customer: { id: int(customer), email },
+        shipping_address: { address1: '1 Private Road', phone: '+1 555 0100' },
+      });
+    await shop.send('checkouts/create', withCustomer(mine, 'Private.Person@example.com', customerId));
+    await shop.send('checkouts/create', withCustomer(theirs, 'other@example.com', newId()));
+    await shop.send('carts/create', JSON.stringify({ id: 'cart-x', token: 'cart-x', line_items: [] }));
+    await shop.send('locations/create', JSON.stringify({ id: int(newId()), name: 'Depot' }));
+    await shop.send('inventory_items/create', JSON.stringify({ id: int(newId()), sku: 'S', cost: '1.00' }));
+    await shop.send('inventory_levels/update', levelBody(newId(), newId(), 3, '2026-01-05T10:00:00Z'));
+    await app.drain();
+
+    await shop.send(
+      'customers/redact',
+      JSON.stringify({
+        shop_id: 1,
+        customer: { id: int(customerId), email: 'private.person@example.com', phone: null },
+        orders_to_redact: [],
+      }),
+    );
+    await app.drain();
+    const rows = await app.db.system.query<{
+      id: string;
+      email: string | null;
+      raw: string;
+      total_price: string;
+    }>(
+      'SELECT id::text, email, raw::text, total_price::text FROM checkouts WHERE tenant_id = $1 ORDER BY id',
+      [shop.id],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    assert.equal(byId.get(mine)?.email, null);
+    assert.doesNotMatch(byId.get(mine)!.raw, /Private Road|Private\.Person/i);
+    assert.equal(byId.get(mine)?.total_price, '42.00', 'amounts stay for the reports');
+    assert.equal(byId.get(theirs)?.email, 'other@example.com', "another customer's checkout is untouched");
+
+    await shop.send('shop/redact', JSON.stringify({ shop_id: 1, shop_domain: 'ignored.myshopify.com' }));
+    await app.drain();
+    for (const table of ['checkouts', 'carts', 'locations', 'inventory_items', 'inventory_levels']) {
+      const [left] = await app.db.system.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM ${table} WHERE tenant_id = $1`,
+        [shop.id],
+      );
+      assert.equal(left?.n, '0', table);
+    }
+  });
 });
