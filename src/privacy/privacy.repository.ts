@@ -114,8 +114,8 @@ export async function matchedOrderIds(tx: Queryable, tenantId: string, match: Cu
 /**
  * Stores a completed customers/data_request with its export, built in SQL so that ids and amounts keep
  * every digit: `{ customers: [row], orders: [row & { line_items: [row], refunds: [row & { line_items }] }],
- * generated_at }`, each row as stored (typed columns and `raw`). Returns the new request's id and how many
- * orders the export holds.
+ * checkouts: [row], generated_at }`, each row as stored (typed columns and `raw`). Returns the new request's
+ * id and how many orders the export holds.
  */
 export async function insertDataRequest(
   tx: Queryable,
@@ -138,6 +138,9 @@ export async function insertDataRequest(
                 ORDER BY r.id), '[]')
               FROM refunds r WHERE r.tenant_id = $1 AND r.order_id = o.id)) ORDER BY o.id), '[]')
                   FROM (${MATCHED_ORDERS}) o),
+       'checkouts', (SELECT coalesce(jsonb_agg(to_jsonb(k) - 'tenant_id' ORDER BY k.id), '[]')
+                     FROM checkouts k WHERE k.tenant_id = $1
+                       AND (k.customer_id = $2::bigint OR ($4::text IS NOT NULL AND lower(k.email) = lower($4::text)))),
        'generated_at', now()), now()
      RETURNING id::text, jsonb_array_length(export -> 'orders') AS orders`,
     [...matchParams(tenantId, match), shopifyRequestId],

@@ -355,6 +355,26 @@ describe('checkout, cart, inventory and location ingestion', () => {
     await app.drain();
 
     await shop.send(
+      'customers/data_request',
+      JSON.stringify({
+        shop_id: 1,
+        customer: { id: int(customerId), email: 'private.person@example.com', phone: null },
+        orders_requested: [],
+        data_request: { id: 901 },
+      }),
+    );
+    await app.drain();
+    const requests = (await app.api('GET', `/api/v1/tenants/${shop.id}/privacy-requests`)).json().requests;
+    const exported = (
+      await app.api('GET', `/api/v1/tenants/${shop.id}/privacy-requests/${requests[0].id}`)
+    ).json().export;
+    assert.deepEqual(
+      exported.checkouts.map((k: { id: number; email: string }) => [String(k.id), k.email]),
+      [[mine, 'Private.Person@example.com']],
+      "the data request exports the customer's checkouts",
+    );
+
+    await shop.send(
       'customers/redact',
       JSON.stringify({
         shop_id: 1,
