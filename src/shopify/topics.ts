@@ -54,7 +54,7 @@ export function isHandledTopic(topic: string): topic is HandledTopic {
 
 /**
  * Other Shopify topics, known so that tools (the replay command) can map a sample file name such as
- * `webhook_inventory_items_create.json` to its topic. Shopsight accepts and skips them for now.
+ * `webhook_bulk_operations_finish.json` to its topic. Shopsight accepts and skips them for now.
  */
 export const OTHER_KNOWN_TOPICS = [
   'bulk_operations/finish',
