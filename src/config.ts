@@ -54,7 +54,7 @@ const envSchema = z.object({
   SHOPIFY_SCOPES: z
     .string()
     .regex(/^[a-z_]+(,[a-z_]+)*$/, 'must be comma-separated scopes such as read_orders,read_products')
-    .default('read_orders,read_customers,read_products,read_inventory'),
+    .default('read_orders,read_customers,read_products,read_inventory,read_locations'),
   /** Where Shopify reaches the app: the OAuth redirect is `${SHOPIFY_APP_URL}/shopify/callback`. */
   SHOPIFY_APP_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   /** Admin API version of every Shopify call (shopify.dev/docs/api/usage/versioning). */

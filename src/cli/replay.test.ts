@@ -23,7 +23,16 @@ const EXPECTED_DELIVERIES: [file: string, topic: string][] = [
   ['rest_inventory_items_list.json', 'inventory_items/update'],
   ['rest_inventory_items_list.json', 'inventory_items/update'],
   ['rest_inventory_items_list.json', 'inventory_items/update'],
+  ['rest_inventory_levels_list.json', 'inventory_levels/update'],
+  ['rest_inventory_levels_list.json', 'inventory_levels/update'],
+  ['rest_inventory_levels_list.json', 'inventory_levels/update'],
+  ['rest_inventory_levels_list.json', 'inventory_levels/update'],
   ['rest_legacy_order_fixture.json', 'orders/updated'],
+  ['rest_locations_list.json', 'locations/update'],
+  ['rest_locations_list.json', 'locations/update'],
+  ['rest_locations_list.json', 'locations/update'],
+  ['rest_locations_list.json', 'locations/update'],
+  ['rest_locations_list.json', 'locations/update'],
   ['rest_order_created_eur.json', 'orders/updated'],
   ['rest_order_created_partially_paid.json', 'orders/updated'],
   ['rest_order_created_with_discount.json', 'orders/updated'],
@@ -403,8 +412,8 @@ describe('runReplayCommand', () => {
       assert.match(firstText, /tenant t-1 \(jsmith\.myshopify\.com\): created/);
       assert.match(firstText, /^webhook_orders_create\.json +orders\/create +202$/m);
       assert.match(firstText, /rest_refund_calculate\.json +skipped: /);
-      // shop/redact and app/uninstalled are skipped unless --all-topics: 28 samples, 26 sent.
-      assert.match(firstText, /26 deliveries to .* \(26 x 202\), 0 failed/);
+      // shop/redact and app/uninstalled are skipped unless --all-topics: 37 samples, 35 sent.
+      assert.match(firstText, /35 deliveries to .* \(35 x 202\), 0 failed/);
       assert.match(firstText, /webhook_shop_redact\.json.*--all-topics/);
 
       // Second run: 409, then GET and PATCH with a new random secret, which the deliveries must then use.
@@ -439,7 +448,7 @@ describe('runReplayCommand', () => {
     const run = capture();
     const argv = ['--dir', FIXTURES, '--url', recorder.url, '--secret', 'not-the-tenant-secret'];
     assert.equal(await runReplayCommand(argv, {}, run.output), 1);
-    assert.match(run.lines.join('\n'), /26 deliveries to .* \(26 x 401\), 26 failed/);
+    assert.match(run.lines.join('\n'), /35 deliveries to .* \(35 x 401\), 35 failed/);
     assert.ok(!run.lines.join('\n').includes('not-the-tenant-secret'));
   });
 });

@@ -117,6 +117,10 @@ const REST_KEY_TOPICS = new Map<string, string>([
   ['checkouts', 'checkouts/update'],
   ['inventory_item', 'inventory_items/update'],
   ['inventory_items', 'inventory_items/update'],
+  ['inventory_level', 'inventory_levels/update'],
+  ['inventory_levels', 'inventory_levels/update'],
+  ['location', 'locations/update'],
+  ['locations', 'locations/update'],
   ['transaction', 'order_transactions/create'],
   ['transactions', 'order_transactions/create'],
   ['shop', 'shop/update'],
@@ -126,6 +130,12 @@ const REST_KEY_TOPICS = new Map<string, string>([
 const FLATTENED_TOPICS = new Map<string, string>(
   KNOWN_TOPICS.map((topic) => [topic.replace('/', '_'), topic]),
 );
+
+/** A stored record has an id; an inventory level is keyed by its inventory item and location instead. */
+function hasRecordKey(object: Record<string, unknown>): boolean {
+  const present = (field: string) => object[field] !== undefined && object[field] !== null;
+  return present('id') || (present('inventory_item_id') && present('location_id'));
+}
 
 /** `value[key]` when `value` is a JSON object, else undefined. */
 function fieldOf(value: unknown, key: string): unknown {
@@ -198,7 +208,7 @@ function planRestFile(file: string, value: unknown, plan: ReplayPlan): void {
     const objects = Array.isArray(content) ? content : [content];
     objects.forEach((object: unknown, position) => {
       const where = Array.isArray(content) ? `${key}[${position}]` : `"${key}"`;
-      if (!isJsonObject(object) || object.id === undefined || object.id === null) {
+      if (!isJsonObject(object) || !hasRecordKey(object)) {
         plan.skipped.push({
           file,
           reason: `${where} has no id, so it is not a stored record (e.g. a calculation)`,

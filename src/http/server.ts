@@ -10,6 +10,7 @@ import { analyticsRoutes } from '../analytics/analytics.routes.ts';
 import { reportRoutes } from '../analytics/reports.routes.ts';
 import { checkoutsReportRoutes } from '../analytics/checkouts.routes.ts';
 import { dataRoutes } from '../data/data.routes.ts';
+import { inventoryRoutes } from '../analytics/inventory.routes.ts';
 import { apikeyRoutes } from '../auth/api-key.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { ingestRoutes } from '../ingest/ingest.routes.ts';
@@ -139,6 +140,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       await api.register(reportRoutes, { db: deps.db, tenants: deps.tenants });
       await api.register(checkoutsReportRoutes, { db: deps.db, tenants: deps.tenants });
       await api.register(dataRoutes, { db: deps.db, tenants: deps.tenants });
+      await api.register(inventoryRoutes, { db: deps.db, tenants: deps.tenants });
       const routeDeps: RouteDependencies = {
         db: deps.db,
         log: deps.log,

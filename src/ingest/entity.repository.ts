@@ -9,8 +9,14 @@
  */
 import type { Queryable } from '../db/client.ts';
 import type {
+  CartRow,
+  CheckoutRow,
   CustomerRow,
+  InventoryItemRow,
+  InventoryLevelRow,
+  LevelDisconnection,
   LineItemRow,
+  LocationRow,
   OrderRow,
   ProductRow,
   RefundLineItemRow,
@@ -82,6 +88,8 @@ const ORDER_COLUMNS: Column[] = [
   ['taxes_included', 'boolean'],
   ['source_name', 'text'],
   ['checkout_id', 'bigint'],
+  ['checkout_token', 'text'],
+  ['cart_token', 'text'],
   ['created_at', 'timestamptz'],
   ['processed_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
@@ -96,6 +104,7 @@ const ORDER_COLUMNS: Column[] = [
   ['discounts', 'numeric'],
   ['shipping', 'numeric'],
   ['taxes', 'numeric'],
+  ['duties', 'numeric'],
   ['raw', 'jsonb'],
 ];
 
@@ -128,6 +137,7 @@ const REFUND_COLUMNS: Column[] = [
   ['returns', 'numeric'],
   ['refunded_shipping', 'numeric'],
   ['refunded_taxes', 'numeric'],
+  ['refunded_duties', 'numeric'],
   ['raw', 'jsonb'],
 ];
 
@@ -144,6 +154,70 @@ const REFUND_LINE_ITEM_COLUMNS: Column[] = [
   ['raw', 'jsonb'],
 ];
 
+const CHECKOUT_COLUMNS: Column[] = [
+  ['tenant_id', 'uuid'],
+  ['id', 'bigint'],
+  ['token', 'text'],
+  ['cart_token', 'text'],
+  ['email', 'text'],
+  ['customer_id', 'bigint'],
+  ['currency', 'text'],
+  ['presentment_currency', 'text'],
+  ['subtotal_price', 'numeric'],
+  ['total_discounts', 'numeric'],
+  ['total_tax', 'numeric'],
+  ['total_price', 'numeric'],
+  ['line_items_count', 'integer'],
+  ['abandoned_checkout_url', 'text'],
+  ['source_name', 'text'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+  ['activity_at', 'timestamptz'],
+  ['completed_at', 'timestamptz'],
+  ['raw', 'jsonb'],
+];
+
+const CART_COLUMNS: Column[] = [
+  ['tenant_id', 'uuid'],
+  ['id', 'text'],
+  ['token', 'text'],
+  ['note', 'text'],
+  ['currency', 'text'],
+  ['total_price', 'numeric'],
+  ['line_items_count', 'integer'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+  ['raw', 'jsonb'],
+];
+
+const INVENTORY_ITEM_COLUMNS: Column[] = [
+  ['tenant_id', 'uuid'],
+  ['id', 'bigint'],
+  ['sku', 'text'],
+  ['cost', 'numeric'],
+  ['tracked', 'boolean'],
+  ['requires_shipping', 'boolean'],
+  ['country_code_of_origin', 'text'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+  ['raw', 'jsonb'],
+];
+
+const LOCATION_COLUMNS: Column[] = [
+  ['tenant_id', 'uuid'],
+  ['id', 'bigint'],
+  ['name', 'text'],
+  ['active', 'boolean'],
+  ['address1', 'text'],
+  ['city', 'text'],
+  ['province', 'text'],
+  ['country_code', 'text'],
+  ['zip', 'text'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+  ['raw', 'jsonb'],
+];
+
 type UpsertOptions = {
   table: string;
   columns: Column[];
@@ -151,14 +225,16 @@ type UpsertOptions = {
   version?: string;
   /** The table has a `synced_at` column, stamped on every write. */
   stamped?: boolean;
+  /** SET expressions that replace `column = excluded.column` for the named columns. */
+  merge?: Record<string, string>;
 };
 
-function upsertSql({ table, columns, version, stamped }: UpsertOptions): string {
+function upsertSql({ table, columns, version, stamped, merge = {} }: UpsertOptions): string {
   const names = columns.map(([name]) => name);
   const recordset = columns.map(([name, type]) => `${name} ${type}`).join(', ');
   const set = names
     .filter((name) => name !== 'tenant_id' && name !== 'id')
-    .map((name) => `${name} = excluded.${name}`)
+    .map((name) => `${name} = ${merge[name] ?? `excluded.${name}`}`)
     .concat(stamped ? ['synced_at = now()'] : [])
     .join(', ');
   // A newer version wins; the same version wins only with different content (a later delivery of an edited
@@ -186,6 +262,27 @@ const sql = {
   lineItems: upsertSql({ table: 'order_line_items', columns: LINE_ITEM_COLUMNS }),
   refunds: upsertSql({ table: 'refunds', columns: REFUND_COLUMNS, version: 'processed_at', stamped: true }),
   refundLineItems: upsertSql({ table: 'refund_line_items', columns: REFUND_LINE_ITEM_COLUMNS }),
+  // The buyer's last activity only moves forward: a completed version (activity_at null) keeps it.
+  checkouts: upsertSql({
+    table: 'checkouts',
+    columns: CHECKOUT_COLUMNS,
+    version: 'updated_at',
+    stamped: true,
+    merge: { activity_at: 'GREATEST(t.activity_at, excluded.activity_at)' },
+  }),
+  carts: upsertSql({ table: 'carts', columns: CART_COLUMNS, version: 'updated_at', stamped: true }),
+  inventoryItems: upsertSql({
+    table: 'inventory_items',
+    columns: INVENTORY_ITEM_COLUMNS,
+    version: 'updated_at',
+    stamped: true,
+  }),
+  locations: upsertSql({
+    table: 'locations',
+    columns: LOCATION_COLUMNS,
+    version: 'updated_at',
+    stamped: true,
+  }),
 };
 
 export type EntityKey = { tenant_id: string; id: string };
@@ -214,6 +311,90 @@ export const upsertOrders = (tx: Queryable, rows: OrderRow[]) => upsert(tx, sql.
 
 /** Upserts refunds, newest `processed_at` wins. Returns the keys that were written. */
 export const upsertRefunds = (tx: Queryable, rows: RefundRow[]) => upsert(tx, sql.refunds, rows);
+
+/**
+ * Upserts checkouts, newest `updated_at` wins. `activity_at` also takes an older version's activity when it
+ * is later than the stored one (an update that arrives after the completed version). Returns the keys of
+ * the rows the upsert wrote.
+ */
+export async function upsertCheckouts(tx: Queryable, rows: CheckoutRow[]): Promise<Set<string>> {
+  const applied = await upsert(tx, sql.checkouts, rows);
+  const active = rows.filter((row) => row.activity_at !== null);
+  if (active.length > 0) {
+    await tx.query(
+      `UPDATE checkouts t SET activity_at = x.activity_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id uuid, id bigint, activity_at timestamptz)
+       WHERE t.tenant_id = x.tenant_id AND t.id = x.id
+         AND (t.activity_at IS NULL OR t.activity_at < x.activity_at)`,
+      [
+        JSON.stringify(
+          active.map(({ tenant_id, id, activity_at }) => ({ tenant_id, id, activity_at })).sort(byKey),
+        ),
+      ],
+    );
+  }
+  return applied;
+}
+
+/** Upserts carts (key: the cart token), newest `updated_at` wins. Returns the keys that were written. */
+export const upsertCarts = (tx: Queryable, rows: CartRow[]) => upsert(tx, sql.carts, rows);
+
+/** Upserts inventory items, newest `updated_at` wins. Returns the keys that were written. */
+export const upsertInventoryItems = (tx: Queryable, rows: InventoryItemRow[]) =>
+  upsert(tx, sql.inventoryItems, rows);
+
+/** Upserts locations, newest `updated_at` wins. Returns the keys that were written. */
+export const upsertLocations = (tx: Queryable, rows: LocationRow[]) => upsert(tx, sql.locations, rows);
+
+type LevelKey = { tenant_id: string; inventory_item_id: string; location_id: string };
+
+const byLevelKey = (a: LevelKey, b: LevelKey) =>
+  a.tenant_id < b.tenant_id
+    ? -1
+    : a.tenant_id > b.tenant_id
+      ? 1
+      : compareIds(a.inventory_item_id, b.inventory_item_id) || compareIds(a.location_id, b.location_id);
+
+/**
+ * Upserts inventory levels (key: tenant, inventory item, location), newest `updated_at` wins; identical
+ * replays write nothing. A level newer than its disconnection reconnects it (`disconnected_at` cleared).
+ */
+export async function upsertInventoryLevels(tx: Queryable, rows: InventoryLevelRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO inventory_levels AS t (tenant_id, inventory_item_id, location_id, available, updated_at, raw)
+     SELECT tenant_id, inventory_item_id, location_id, available, updated_at, raw
+     FROM jsonb_to_recordset($1::jsonb)
+       AS x(tenant_id uuid, inventory_item_id bigint, location_id bigint, available integer,
+            updated_at timestamptz, raw jsonb)
+     ON CONFLICT (tenant_id, inventory_item_id, location_id) DO UPDATE SET
+       available = excluded.available, updated_at = excluded.updated_at, raw = excluded.raw, synced_at = now(),
+       disconnected_at = CASE WHEN t.disconnected_at < excluded.updated_at THEN NULL ELSE t.disconnected_at END
+     WHERE (t.updated_at IS NULL AND excluded.updated_at IS NOT NULL) OR t.updated_at < excluded.updated_at
+       OR (t.updated_at IS NOT DISTINCT FROM excluded.updated_at AND t.raw IS DISTINCT FROM excluded.raw)`,
+    [JSON.stringify([...rows].sort(byLevelKey))],
+  );
+}
+
+/**
+ * Disconnects inventory levels (inventory_levels/disconnect) unless a version newer than the disconnection
+ * is stored. A level not yet stored gets a tombstone, so that an older connect arriving later stays
+ * disconnected.
+ */
+export async function disconnectInventoryLevels(tx: Queryable, rows: LevelDisconnection[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO inventory_levels AS t (tenant_id, inventory_item_id, location_id, disconnected_at, raw)
+     SELECT tenant_id, inventory_item_id, location_id, disconnected_at, '{}'::jsonb
+     FROM jsonb_to_recordset($1::jsonb)
+       AS x(tenant_id uuid, inventory_item_id bigint, location_id bigint, disconnected_at timestamptz)
+     ON CONFLICT (tenant_id, inventory_item_id, location_id) DO UPDATE SET
+       disconnected_at = excluded.disconnected_at, synced_at = now()
+     WHERE (t.updated_at IS NULL OR t.updated_at < excluded.disconnected_at)
+       AND (t.disconnected_at IS NULL OR t.disconnected_at < excluded.disconnected_at)`,
+    [JSON.stringify([...rows].sort(byLevelKey))],
+  );
+}
 
 /**
  * Makes `variants` the variants of their products: upserts them and soft-deletes the products' other
@@ -263,15 +444,15 @@ export const replaceRefundLineItems = (tx: Queryable, refunds: EntityKey[], line
 
 export type Deletion = EntityKey & { deleted_at: string };
 
+/** Tables whose rows Shopify deletes (delete topics); the delete is soft. */
+export type SoftDeleteTable =
+  'orders' | 'customers' | 'products' | 'checkouts' | 'inventory_items' | 'locations';
+
 /**
  * Soft-deletes rows by key; a key not yet stored gets a tombstone, so that an older create arriving later
  * stays deleted. For products, their variants are soft-deleted too.
  */
-export async function softDelete(
-  tx: Queryable,
-  table: 'orders' | 'customers' | 'products',
-  rows: Deletion[],
-) {
+export async function softDelete(tx: Queryable, table: SoftDeleteTable, rows: Deletion[]) {
   if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO ${table} AS t (tenant_id, id, deleted_at, raw)

@@ -11,7 +11,13 @@ import { minus, sum } from '../lib/money.ts';
 import {
   InvalidPayloadError,
   deletedId,
+  levelDisconnection,
+  normalizeCart,
+  normalizeCheckout,
   normalizeCustomer,
+  normalizeInventoryItem,
+  normalizeInventoryLevel,
+  normalizeLocation,
   normalizeOrder,
   normalizeProduct,
   normalizeRefund,
@@ -732,5 +738,239 @@ describe('deletedId', () => {
     for (const input of inputs) {
       assertInvalid(() => deletedId(input), JSON.stringify(input));
     }
+  });
+});
+
+describe('duties and checkout references', () => {
+  it('reads the tokens of rest_orders_list.json, and no duties when original_total_duties_set is null', () => {
+    const { order: row, refunds } = normalizeOrder(TENANT, at(fixture('rest_orders_list.json'), 'orders', 0));
+    assert.equal(row.checkout_token, 'bd5a8aa1ecd019dd3520ff791ee3a24c');
+    assert.equal(row.cart_token, '68778783ad298f1c80c3bafcddeea02f');
+    assert.equal(row.duties, '0');
+    assert.equal(refunds[0]?.refund.refunded_duties, '0');
+  });
+
+  it('gives null tokens and zero duties for webhook_orders_create.json', () => {
+    const { order: row } = normalizeOrder(TENANT, fixture('webhook_orders_create.json'));
+    assert.deepEqual([row.checkout_token, row.cart_token, row.duties], [null, null, '0']);
+  });
+
+  it("takes the order's duties from original_total_duties_set in shop money", () => {
+    const set = {
+      shop_money: { amount: '12.40', currency_code: 'USD' },
+      presentment_money: { amount: '11.50', currency_code: 'EUR' },
+    };
+    assert.equal(normalizeOrder(TENANT, order({ original_total_duties_set: set })).order.duties, '12.40');
+  });
+
+  it("adds up a refund's refunded duties in shop money", () => {
+    const refund = {
+      id: 77,
+      order_id: 1001,
+      processed_at: '2024-05-03T10:00:00Z',
+      duties: [
+        {
+          duty_id: 1,
+          amount_set: {
+            shop_money: { amount: '4.10', currency_code: 'USD' },
+            presentment_money: { amount: '3.80', currency_code: 'EUR' },
+          },
+        },
+        { duty_id: 2, amount_set: shopMoney('1.25') },
+      ],
+    };
+    assert.equal(normalizeRefund(TENANT, refund).refund.refunded_duties, '5.35');
+  });
+});
+
+describe('checkouts', () => {
+  const sample = () => at(fixture('rest_abandoned_checkouts_list.json'), 'checkouts', 0);
+
+  it('reads rest_abandoned_checkouts_list.json', () => {
+    const row = normalizeCheckout(TENANT, sample());
+    assert.deepEqual(
+      { ...row, raw: undefined },
+      {
+        tenant_id: TENANT,
+        id: '450789469',
+        token: '2a1ace52255252df566af0faaedfbfa7',
+        cart_token: '68778783ad298f1c80c3bafcddeea02f',
+        email: 'bob.norman@mail.example.com',
+        customer_id: '207119551',
+        currency: 'USD',
+        presentment_currency: 'USD',
+        subtotal_price: '358.20',
+        total_discounts: '39.80',
+        total_tax: '21.49',
+        total_price: '379.69',
+        line_items_count: 2,
+        abandoned_checkout_url:
+          'https://checkout.local/548380009/checkouts/2a1ace52255252df566af0faaedfbfa7/recover',
+        source_name: 'web',
+        created_at: '2012-10-12T11:05:27.000Z',
+        updated_at: '2012-10-12T11:05:27.000Z',
+        activity_at: '2012-10-12T11:05:27.000Z',
+        completed_at: null,
+        raw: undefined,
+      },
+    );
+    assert.deepEqual(row.raw, sample());
+  });
+
+  it('has no activity time of its own once completed', () => {
+    const completed = { ...(sample() as JsonObject), completed_at: '2012-10-12T08:00:00-04:00' };
+    const row = normalizeCheckout(TENANT, completed);
+    assert.equal(row.completed_at, '2012-10-12T12:00:00.000Z');
+    assert.equal(row.activity_at, null);
+  });
+
+  it('rejects a checkout without an id', () => {
+    const withoutId = { ...(sample() as JsonObject) };
+    delete withoutId.id;
+    assertInvalid(() => normalizeCheckout(TENANT, withoutId), 'invalid checkout payload');
+  });
+});
+
+describe('carts', () => {
+  it('reads webhook_carts_create.json: the token is the id, the total sums line_price', () => {
+    const row = normalizeCart(TENANT, fixture('webhook_carts_create.json'));
+    assert.deepEqual(
+      { ...row, raw: undefined },
+      {
+        tenant_id: TENANT,
+        id: 'exampleCartId',
+        token: 'exampleCartId',
+        note: null,
+        currency: 'USD',
+        total_price: '59.97',
+        line_items_count: 1,
+        created_at: '2022-01-01T00:00:00.000Z',
+        updated_at: '2022-01-01T00:00:00.000Z',
+        raw: undefined,
+      },
+    );
+  });
+
+  it('adds up several lines, the shop money first, and falls back to the token when there is no id', () => {
+    const row = normalizeCart(TENANT, {
+      token: 'c1',
+      line_items: [
+        { line_price: '10.00', line_price_set: { shop_money: { amount: '9.10', currency_code: 'CAD' } } },
+        { line_price: '5.55' },
+      ],
+    });
+    assert.deepEqual(
+      [row.id, row.total_price, row.currency, row.line_items_count],
+      ['c1', '14.65', 'CAD', 2],
+    );
+  });
+
+  it('rejects a cart with neither id nor token', () => {
+    assertInvalid(() => normalizeCart(TENANT, { note: 'x' }), 'invalid cart payload');
+  });
+});
+
+describe('inventory', () => {
+  it('reads rest_inventory_items_list.json', () => {
+    const rows = (at(fixture('rest_inventory_items_list.json'), 'inventory_items') as JsonValue[]).map(
+      (item) => normalizeInventoryItem(TENANT, item),
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.sku, row.cost, row.tracked, row.requires_shipping, row.updated_at]),
+      [
+        ['39072856', 'IPOD2008GREEN', '25.00', true, true, '2025-04-02T16:29:59.000Z'],
+        ['457924702', 'IPOD2008BLACK', '25.00', true, true, '2025-04-02T16:29:59.000Z'],
+        ['808950810', 'IPOD2008PINK', '25.00', true, true, '2025-04-02T16:29:59.000Z'],
+      ],
+    );
+  });
+
+  it('reads webhook_inventory_items_create.json: no cost, the id as the file writes it', () => {
+    const row = normalizeInventoryItem(TENANT, fixture('webhook_inventory_items_create.json'));
+    assert.equal(row.id, '271878346596884000');
+    assert.equal(row.cost, null);
+    assert.equal(row.sku, 'example-sku');
+    assert.equal(row.created_at, '2022-01-01T00:00:00.000Z');
+  });
+
+  it('reads rest_inventory_levels_list.json', () => {
+    const levels = at(fixture('rest_inventory_levels_list.json'), 'inventory_levels') as JsonValue[];
+    const rows = levels.map((level) => normalizeInventoryLevel(TENANT, level, '2026-01-01T00:00:00.000Z'));
+    assert.deepEqual(
+      rows.map((row) => [row.inventory_item_id, row.location_id, row.available, row.updated_at]),
+      [
+        ['808950810', '487838322', 9, '2025-04-02T16:29:59.000Z'],
+        ['39072856', '487838322', 27, '2025-04-02T16:29:59.000Z'],
+        ['808950810', '655441491', 1, '2025-04-02T16:29:59.000Z'],
+        ['39072856', '655441491', 3, '2025-04-02T16:29:59.000Z'],
+      ],
+    );
+  });
+
+  it('dates a level without updated_at by the delivery, and an untracked level has no quantity', () => {
+    const row = normalizeInventoryLevel(
+      TENANT,
+      { inventory_item_id: 5, location_id: 6, available: null },
+      '2026-03-01T12:00:00.000Z',
+    );
+    assert.deepEqual([row.available, row.updated_at], [null, '2026-03-01T12:00:00.000Z']);
+  });
+
+  it('reads an inventory_levels/disconnect body', () => {
+    assert.deepEqual(
+      levelDisconnection(
+        TENANT,
+        { inventory_item_id: 808950810, location_id: 655441491 },
+        '2026-03-01T12:00:00.000Z',
+      ),
+      {
+        tenant_id: TENANT,
+        inventory_item_id: '808950810',
+        location_id: '655441491',
+        disconnected_at: '2026-03-01T12:00:00.000Z',
+      },
+    );
+    assertInvalid(
+      () => levelDisconnection(TENANT, { inventory_item_id: 1 }, '2026-03-01T12:00:00Z'),
+      'location_id',
+    );
+  });
+
+  it('reads rest_locations_list.json', () => {
+    const rows = (at(fixture('rest_locations_list.json'), 'locations') as JsonValue[]).map((location) =>
+      normalizeLocation(TENANT, location),
+    );
+    assert.equal(rows.length, 5);
+    assert.deepEqual(
+      { ...rows[0], raw: undefined },
+      {
+        tenant_id: TENANT,
+        id: '655441491',
+        name: '50 Rideau Street',
+        active: true,
+        address1: '50 Rideau Street',
+        city: 'Ottawa',
+        province: 'Ontario',
+        country_code: 'CA',
+        zip: 'K1N 9J7',
+        created_at: '2025-04-02T16:09:43.000Z',
+        updated_at: '2025-04-02T16:09:43.000Z',
+        raw: undefined,
+      },
+    );
+    assert.deepEqual(
+      rows.map((row) => row.name),
+      [
+        '50 Rideau Street',
+        'Apple Api Shipwire',
+        'Apple Cupertino',
+        'Apple Shipwire',
+        'Fifth Avenue AppleStore',
+      ],
+    );
+  });
+
+  it('reads an inactive location', () => {
+    assert.equal(normalizeLocation(TENANT, { id: 3, name: 'Closed', active: false }).active, false);
   });
 });

@@ -11,7 +11,13 @@
  *   include tax); taxes = the order's total tax.
  * - refund: returns = refunded line items' subtotal (after discounts, before tax); refunded shipping and
  *   refunded taxes lower shipping and taxes on the refund's date.
+ * - duties: the order's `original_total_duties_set` (duties charged at checkout; 0 without duties) and the
+ *   refund's `duties[].amount_set` (shopify.dev/docs/api/admin-rest/latest/resources/order,
+ *   .../resources/refund).
  * Every amount is in shop currency (`*_set.shop_money`).
+ *
+ * Checkouts, carts, inventory items, inventory levels and locations are normalized here too (their rows
+ * carry no computed figures; the inventory report and the checkout reports read them).
  */
 import type { JsonObject, JsonValue } from '../lib/json.ts';
 import { minus, negate, sum, times } from '../lib/money.ts';
@@ -25,6 +31,12 @@ import {
   type CustomerPayload,
   type RefundPayload,
 } from '../shopify/payloads.ts';
+import { cartPayload, checkoutPayload } from '../shopify/checkout-payloads.ts';
+import {
+  inventoryItemPayload,
+  inventoryLevelPayload,
+  locationPayload,
+} from '../shopify/inventory-payloads.ts';
 
 export type CustomerRow = {
   tenant_id: string;
@@ -88,6 +100,8 @@ export type OrderRow = {
   taxes_included: boolean;
   source_name: string | null;
   checkout_id: string | null;
+  checkout_token: string | null;
+  cart_token: string | null;
   created_at: string;
   processed_at: string;
   updated_at: string;
@@ -102,6 +116,7 @@ export type OrderRow = {
   discounts: string;
   shipping: string;
   taxes: string;
+  duties: string;
   raw: JsonValue;
 };
 
@@ -134,6 +149,7 @@ export type RefundRow = {
   returns: string;
   refunded_shipping: string;
   refunded_taxes: string;
+  refunded_duties: string;
   raw: JsonValue;
 };
 
@@ -250,6 +266,8 @@ export function normalizeOrder(tenantId: string, input: JsonValue): NormalizedOr
       taxes_included: taxesIncluded,
       source_name: order.source_name ?? null,
       checkout_id: order.checkout_id ?? null,
+      checkout_token: order.checkout_token ?? null,
+      cart_token: order.cart_token ?? null,
       created_at: order.created_at,
       // Shopify's reports date a sale by the order's processed date (the created date of imported orders).
       processed_at: order.processed_at ?? order.created_at,
@@ -265,6 +283,7 @@ export function normalizeOrder(tenantId: string, input: JsonValue): NormalizedOr
       discounts: sum(lineItems.map((line) => line.discounts)),
       shipping,
       taxes: shopMoney(order.total_tax_set, order.total_tax),
+      duties: shopMoney(order.original_total_duties_set, null),
       raw: input,
     },
     lineItems,
@@ -332,6 +351,7 @@ function buildRefund(
       returns: sum(lineItems.map((line) => line.subtotal)),
       refunded_shipping: refundedShipping,
       refunded_taxes: sum([...lineItems.map((line) => line.total_tax), refundedShippingTax]),
+      refunded_duties: sum((refund.duties ?? []).map((duty) => shopMoney(duty.amount_set, null))),
       raw,
     },
     lineItems,
@@ -407,10 +427,243 @@ export function normalizeProduct(tenantId: string, input: JsonValue): Normalized
 }
 
 /**
- * The id in the body of a delete topic (orders/delete, customers/delete, products/delete).
+ * The id in the body of a delete topic (orders/delete, customers/delete, products/delete, checkouts/delete,
+ * inventory_items/delete, locations/delete).
  *
  * @throws InvalidPayloadError when the payload has no valid id.
  */
 export function deletedId(input: JsonValue): string {
   return parse(deletePayload, input, 'delete').id;
+}
+
+export type CheckoutRow = {
+  tenant_id: string;
+  id: string;
+  token: string | null;
+  cart_token: string | null;
+  email: string | null;
+  customer_id: string | null;
+  currency: string | null;
+  presentment_currency: string | null;
+  subtotal_price: string | null;
+  total_discounts: string | null;
+  total_tax: string | null;
+  total_price: string | null;
+  line_items_count: number;
+  abandoned_checkout_url: string | null;
+  source_name: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  /** `updated_at` while the checkout is not completed, else null (the stored value is kept). */
+  activity_at: string | null;
+  completed_at: string | null;
+  raw: JsonValue;
+};
+
+export type CartRow = {
+  tenant_id: string;
+  id: string;
+  token: string | null;
+  note: string | null;
+  currency: string | null;
+  total_price: string;
+  line_items_count: number;
+  created_at: string | null;
+  updated_at: string | null;
+  raw: JsonValue;
+};
+
+export type InventoryItemRow = {
+  tenant_id: string;
+  id: string;
+  sku: string | null;
+  cost: string | null;
+  tracked: boolean | null;
+  requires_shipping: boolean | null;
+  country_code_of_origin: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  raw: JsonValue;
+};
+
+export type InventoryLevelRow = {
+  tenant_id: string;
+  inventory_item_id: string;
+  location_id: string;
+  available: number | null;
+  updated_at: string;
+  raw: JsonValue;
+};
+
+/** inventory_levels/disconnect: the level stops counting from `disconnected_at` (UTC ISO-8601). */
+export type LevelDisconnection = {
+  tenant_id: string;
+  inventory_item_id: string;
+  location_id: string;
+  disconnected_at: string;
+};
+
+export type LocationRow = {
+  tenant_id: string;
+  id: string;
+  name: string | null;
+  active: boolean;
+  address1: string | null;
+  city: string | null;
+  province: string | null;
+  country_code: string | null;
+  zip: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  raw: JsonValue;
+};
+
+/**
+ * Normalizes a checkout (checkouts/create, checkouts/update; REST Checkout). Money as Shopify sends it on
+ * the checkout. `activity_at` is the version's `updated_at` unless the checkout is completed: the buyer's
+ * last activity is the newest version before completion.
+ *
+ * @throws InvalidPayloadError when the payload is not a checkout (it must carry its `id`).
+ */
+export function normalizeCheckout(tenantId: string, input: JsonValue): CheckoutRow {
+  const checkout = parse(checkoutPayload, input, 'checkout');
+  const updatedAt = checkout.updated_at ?? checkout.created_at ?? null;
+  const completedAt = checkout.completed_at ?? null;
+  return {
+    tenant_id: tenantId,
+    id: checkout.id,
+    token: checkout.token ?? null,
+    cart_token: checkout.cart_token ?? null,
+    email: checkout.email ?? null,
+    customer_id: checkout.customer?.id ?? null,
+    currency: checkout.currency ?? null,
+    presentment_currency: checkout.presentment_currency ?? null,
+    subtotal_price: checkout.subtotal_price ?? null,
+    total_discounts: checkout.total_discounts ?? null,
+    total_tax: checkout.total_tax ?? null,
+    total_price: checkout.total_price ?? null,
+    line_items_count: checkout.line_items?.length ?? 0,
+    abandoned_checkout_url: checkout.abandoned_checkout_url ?? null,
+    source_name: checkout.source_name ?? null,
+    created_at: checkout.created_at ?? null,
+    updated_at: updatedAt,
+    activity_at: completedAt === null ? updatedAt : null,
+    completed_at: completedAt,
+    raw: input,
+  };
+}
+
+/**
+ * Normalizes a cart (carts/create, carts/update). The row id is the cart token; `total_price` is the sum
+ * of the line items' `line_price` (shop money when the line has a `line_price_set`), and `currency` the
+ * currency of that shop money.
+ *
+ * @throws InvalidPayloadError when the payload has neither `id` nor `token`.
+ */
+export function normalizeCart(tenantId: string, input: JsonValue): CartRow {
+  const cart = parse(cartPayload, input, 'cart');
+  const id = cart.id ?? cart.token;
+  if (!id) throw new InvalidPayloadError('invalid cart payload: id and token are missing');
+  const lines = cart.line_items ?? [];
+  const currency =
+    lines.map((line) => line.line_price_set?.shop_money.currency_code).find((code) => code) ?? null;
+  return {
+    tenant_id: tenantId,
+    id,
+    token: cart.token ?? null,
+    note: cart.note ?? null,
+    currency,
+    total_price: sum(lines.map((line) => shopMoney(line.line_price_set, line.line_price))),
+    line_items_count: lines.length,
+    created_at: cart.created_at ?? null,
+    updated_at: cart.updated_at ?? cart.created_at ?? null,
+    raw: input,
+  };
+}
+
+/**
+ * Normalizes an inventory item (inventory_items/create, inventory_items/update). `cost`: unit cost in shop
+ * currency, null when not set.
+ *
+ * @throws InvalidPayloadError when the payload is not an inventory item.
+ */
+export function normalizeInventoryItem(tenantId: string, input: JsonValue): InventoryItemRow {
+  const item = parse(inventoryItemPayload, input, 'inventory item');
+  return {
+    tenant_id: tenantId,
+    id: item.id,
+    sku: item.sku ?? null,
+    cost: item.cost ?? null,
+    tracked: item.tracked ?? null,
+    requires_shipping: item.requires_shipping ?? null,
+    country_code_of_origin: item.country_code_of_origin ?? null,
+    created_at: item.created_at ?? null,
+    updated_at: item.updated_at ?? item.created_at ?? null,
+    raw: input,
+  };
+}
+
+/**
+ * Normalizes an inventory level (inventory_levels/connect, inventory_levels/update). A level without
+ * `updated_at` is dated `occurredAt` (the delivery's trigger time), so that it still orders against others.
+ *
+ * @throws InvalidPayloadError when the payload does not name an inventory item and a location.
+ */
+export function normalizeInventoryLevel(
+  tenantId: string,
+  input: JsonValue,
+  occurredAt: string,
+): InventoryLevelRow {
+  const level = parse(inventoryLevelPayload, input, 'inventory level');
+  return {
+    tenant_id: tenantId,
+    inventory_item_id: level.inventory_item_id,
+    location_id: level.location_id,
+    available: level.available ?? null,
+    updated_at: level.updated_at ?? new Date(occurredAt).toISOString(),
+    raw: input,
+  };
+}
+
+/**
+ * The level an inventory_levels/disconnect names, disconnected at `occurredAt` (the delivery's trigger time:
+ * the body has no time of its own).
+ *
+ * @throws InvalidPayloadError when the payload does not name an inventory item and a location.
+ */
+export function levelDisconnection(
+  tenantId: string,
+  input: JsonValue,
+  occurredAt: string,
+): LevelDisconnection {
+  const level = parse(inventoryLevelPayload, input, 'inventory level');
+  return {
+    tenant_id: tenantId,
+    inventory_item_id: level.inventory_item_id,
+    location_id: level.location_id,
+    disconnected_at: new Date(occurredAt).toISOString(),
+  };
+}
+
+/**
+ * Normalizes a location (locations/create, locations/update). `active` defaults to true when absent.
+ *
+ * @throws InvalidPayloadError when the payload is not a location.
+ */
+export function normalizeLocation(tenantId: string, input: JsonValue): LocationRow {
+  const location = parse(locationPayload, input, 'location');
+  return {
+    tenant_id: tenantId,
+    id: location.id,
+    name: location.name ?? null,
+    active: location.active ?? true,
+    address1: location.address1 ?? null,
+    city: location.city ?? null,
+    province: location.province ?? null,
+    country_code: location.country_code ?? null,
+    zip: location.zip ?? null,
+    created_at: location.created_at ?? null,
+    updated_at: location.updated_at ?? location.created_at ?? null,
+    raw: input,
+  };
 }

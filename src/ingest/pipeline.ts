@@ -16,12 +16,18 @@ import { MAX_JSON_DEPTH, nestsDeeperThan, parseJsonLossless, type JsonValue } fr
 import { applyTenantAction, parseCustomerRequest, type TenantAction } from '../privacy/privacy.service.ts';
 import { isHandledTopic, type HandledTopic } from '../shopify/topics.ts';
 import {
+  disconnectInventoryLevels,
   keyOf,
   replaceLineItems,
   replaceRefundLineItems,
   replaceVariants,
   softDelete,
+  upsertCarts,
+  upsertCheckouts,
   upsertCustomers,
+  upsertInventoryItems,
+  upsertInventoryLevels,
+  upsertLocations,
   upsertOrders,
   upsertProducts,
   upsertRefunds,
@@ -31,11 +37,23 @@ import {
 import {
   deletedId,
   InvalidPayloadError,
+  levelDisconnection,
+  normalizeCart,
+  normalizeCheckout,
   normalizeCustomer,
+  normalizeInventoryItem,
+  normalizeInventoryLevel,
+  normalizeLocation,
   normalizeOrder,
   normalizeProduct,
   normalizeRefund,
+  type CartRow,
+  type CheckoutRow,
   type CustomerRow,
+  type InventoryItemRow,
+  type InventoryLevelRow,
+  type LevelDisconnection,
+  type LocationRow,
   type NormalizedOrder,
   type NormalizedProduct,
   type NormalizedRefund,
@@ -63,10 +81,20 @@ export class BatchWrites {
   readonly products = new Map<string, NormalizedProduct>();
   readonly orders = new Map<string, NormalizedOrder>();
   readonly refunds = new Map<string, NormalizedRefund>();
+  readonly checkouts = new Map<string, CheckoutRow>();
+  readonly carts = new Map<string, CartRow>();
+  readonly inventoryItems = new Map<string, InventoryItemRow>();
+  readonly locations = new Map<string, LocationRow>();
+  /** Keyed `tenant:inventory item:location`. */
+  readonly inventoryLevels = new Map<string, InventoryLevelRow>();
+  readonly levelDisconnections = new Map<string, LevelDisconnection>();
   readonly deletions = {
     orders: new Map<string, Deletion>(),
     customers: new Map<string, Deletion>(),
     products: new Map<string, Deletion>(),
+    checkouts: new Map<string, Deletion>(),
+    inventory_items: new Map<string, Deletion>(),
+    locations: new Map<string, Deletion>(),
   };
   /** Lifecycle and privacy actions, in arrival order. */
   readonly actions: TenantAction[] = [];
@@ -87,6 +115,36 @@ export class BatchWrites {
 
   addRefund(refund: NormalizedRefund) {
     keepNewest(this.refunds, keyOf(refund.refund), refund, (r) => r.refund.processed_at);
+  }
+
+  addCheckout(row: CheckoutRow) {
+    const key = keyOf(row);
+    const current = this.checkouts.get(key);
+    keepNewest(this.checkouts, key, row, (r) => r.updated_at);
+    // The buyer's activity of a version that lost to a newer (completed) one still counts.
+    const kept = this.checkouts.get(key)!;
+    const activity = latest(current?.activity_at ?? null, row.activity_at);
+    if (kept.activity_at !== activity) this.checkouts.set(key, { ...kept, activity_at: activity });
+  }
+
+  addCart(row: CartRow) {
+    keepNewest(this.carts, keyOf(row), row, (r) => r.updated_at);
+  }
+
+  addInventoryItem(row: InventoryItemRow) {
+    keepNewest(this.inventoryItems, keyOf(row), row, (r) => r.updated_at);
+  }
+
+  addLocation(row: LocationRow) {
+    keepNewest(this.locations, keyOf(row), row, (r) => r.updated_at);
+  }
+
+  addInventoryLevel(row: InventoryLevelRow) {
+    keepNewest(this.inventoryLevels, levelKey(row), row, (r) => r.updated_at);
+  }
+
+  addLevelDisconnection(row: LevelDisconnection) {
+    keepNewest(this.levelDisconnections, levelKey(row), row, (r) => r.disconnected_at);
   }
 
   addDeletion(kind: keyof BatchWrites['deletions'], row: Deletion) {
@@ -132,9 +190,20 @@ export class BatchWrites {
       replaceRefundLineItems,
     );
 
+    await upsertCheckouts(tx, [...this.checkouts.values()]);
+    await upsertCarts(tx, [...this.carts.values()]);
+    await upsertLocations(tx, [...this.locations.values()]);
+    await upsertInventoryItems(tx, [...this.inventoryItems.values()]);
+    // Level upserts and disconnections each compare with the stored row, so their order does not matter.
+    await upsertInventoryLevels(tx, [...this.inventoryLevels.values()]);
+    await disconnectInventoryLevels(tx, [...this.levelDisconnections.values()]);
+
     await softDelete(tx, 'orders', [...this.deletions.orders.values()]);
     await softDelete(tx, 'customers', [...this.deletions.customers.values()]);
     await softDelete(tx, 'products', [...this.deletions.products.values()]);
+    await softDelete(tx, 'checkouts', [...this.deletions.checkouts.values()]);
+    await softDelete(tx, 'inventory_items', [...this.deletions.inventory_items.values()]);
+    await softDelete(tx, 'locations', [...this.deletions.locations.values()]);
 
     for (const action of this.actions) await applyTenantAction(tx, action);
     await rollups.finish(tx);
@@ -160,6 +229,16 @@ async function writeWithChildren<E, P extends EntityKey, C>(
     written.map((entity) => ({ tenant_id: parentOf(entity).tenant_id, id: parentOf(entity).id })),
     written.flatMap(childrenOf),
   );
+}
+
+const levelKey = (row: { tenant_id: string; inventory_item_id: string; location_id: string }) =>
+  `${row.tenant_id}:${row.inventory_item_id}:${row.location_id}`;
+
+/** The later of two UTC ISO-8601 times; null only when both are. */
+function latest(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 /** Keeps the later of two versions; on a tie the one added last (the later delivery) wins. */
@@ -235,6 +314,50 @@ function route(event: InboxEvent, topic: HandledTopic, payload: JsonValue, write
       return { status: 'processed' };
     case 'products/delete':
       writes.addDeletion('products', { tenant_id: tenantId, id: deletedId(payload), deleted_at: occurredAt });
+      return { status: 'processed' };
+    case 'checkouts/create':
+    case 'checkouts/update':
+      writes.addCheckout(normalizeCheckout(tenantId, payload));
+      return { status: 'processed' };
+    case 'checkouts/delete':
+      writes.addDeletion('checkouts', {
+        tenant_id: tenantId,
+        id: deletedId(payload),
+        deleted_at: occurredAt,
+      });
+      return { status: 'processed' };
+    case 'carts/create':
+    case 'carts/update':
+      writes.addCart(normalizeCart(tenantId, payload));
+      return { status: 'processed' };
+    case 'inventory_items/create':
+    case 'inventory_items/update':
+      writes.addInventoryItem(normalizeInventoryItem(tenantId, payload));
+      return { status: 'processed' };
+    case 'inventory_items/delete':
+      writes.addDeletion('inventory_items', {
+        tenant_id: tenantId,
+        id: deletedId(payload),
+        deleted_at: occurredAt,
+      });
+      return { status: 'processed' };
+    case 'inventory_levels/connect':
+    case 'inventory_levels/update':
+      writes.addInventoryLevel(normalizeInventoryLevel(tenantId, payload, occurredAt));
+      return { status: 'processed' };
+    case 'inventory_levels/disconnect':
+      writes.addLevelDisconnection(levelDisconnection(tenantId, payload, occurredAt));
+      return { status: 'processed' };
+    case 'locations/create':
+    case 'locations/update':
+      writes.addLocation(normalizeLocation(tenantId, payload));
+      return { status: 'processed' };
+    case 'locations/delete':
+      writes.addDeletion('locations', {
+        tenant_id: tenantId,
+        id: deletedId(payload),
+        deleted_at: occurredAt,
+      });
       return { status: 'processed' };
     case 'app/uninstalled':
       writes.addAction({ ...action, kind: 'app_uninstalled' });

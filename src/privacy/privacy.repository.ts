@@ -39,6 +39,11 @@ const SHOP_DATA_TABLES = [
   'product_variants',
   'products',
   'customers',
+  'checkouts',
+  'carts',
+  'inventory_levels',
+  'inventory_items',
+  'locations',
   'privacy_requests',
   'api_keys',
 ] as const;
@@ -109,8 +114,8 @@ export async function matchedOrderIds(tx: Queryable, tenantId: string, match: Cu
 /**
  * Stores a completed customers/data_request with its export, built in SQL so that ids and amounts keep
  * every digit: `{ customers: [row], orders: [row & { line_items: [row], refunds: [row & { line_items }] }],
- * generated_at }`, each row as stored (typed columns and `raw`). Returns the new request's id and how many
- * orders the export holds.
+ * checkouts: [row], generated_at }`, each row as stored (typed columns and `raw`). Returns the new request's
+ * id and how many orders the export holds.
  */
 export async function insertDataRequest(
   tx: Queryable,
@@ -133,6 +138,9 @@ export async function insertDataRequest(
                 ORDER BY r.id), '[]')
               FROM refunds r WHERE r.tenant_id = $1 AND r.order_id = o.id)) ORDER BY o.id), '[]')
                   FROM (${MATCHED_ORDERS}) o),
+       'checkouts', (SELECT coalesce(jsonb_agg(to_jsonb(k) - 'tenant_id' ORDER BY k.id), '[]')
+                     FROM checkouts k WHERE k.tenant_id = $1
+                       AND (k.customer_id = $2::bigint OR ($4::text IS NOT NULL AND lower(k.email) = lower($4::text)))),
        'generated_at', now()), now()
      RETURNING id::text, jsonb_array_length(export -> 'orders') AS orders`,
     [...matchParams(tenantId, match), shopifyRequestId],
@@ -164,6 +172,22 @@ export async function redactCustomers(tx: Queryable, tenantId: string, match: Cu
     `UPDATE customers c SET email = NULL, first_name = NULL, last_name = NULL, phone = NULL, tags = NULL,
        raw = jsonb_build_object('id', c.id, 'redacted', true)
      WHERE ${customerFilter('$3')}
+     RETURNING c.id`,
+    [tenantId, match.customerId, match.email],
+  );
+  return rows.length;
+}
+
+/**
+ * Erases the customer's checkouts (by customer id or email): `email` to NULL and `raw` (addresses, phone,
+ * line item properties) to `{"id": <id>, "redacted": true}`. Amounts, counts and times stay for the checkout
+ * reports. Returns how many.
+ */
+export async function redactCheckouts(tx: Queryable, tenantId: string, match: CustomerMatch) {
+  const rows = await tx.query(
+    `UPDATE checkouts c SET email = NULL, raw = jsonb_build_object('id', c.id, 'redacted', true)
+     WHERE c.tenant_id = $1
+       AND (c.customer_id = $2::bigint OR ($3::text IS NOT NULL AND lower(c.email) = lower($3::text)))
      RETURNING c.id`,
     [tenantId, match.customerId, match.email],
   );

@@ -26,6 +26,7 @@ import {
   markUninstalled,
   matchedOrderIds,
   rawOfOrders,
+  redactCheckouts,
   redactCustomers,
   redactExports,
   redactWebhookPayloads,
@@ -186,14 +187,15 @@ export async function applyTenantAction(tx: Queryable, action: TenantAction): Pr
 
 /**
  * Erases the customer's personal data: the customer rows, the `raw` JSON of their orders (by customer id,
- * email or the listed order ids) with line items and refunds, the earlier exports about them, and every
- * inbox payload that names the customer or one of those orders, or contains their email or phone. Errs
- * towards erasing: a payload of another resource that happens to carry one of these ids loses its body too
- * (its status stays). Returns how many rows of each kind changed.
+ * email or the listed order ids) with line items and refunds, their checkouts (email and `raw`), the earlier
+ * exports about them, and every inbox payload that names the customer or one of those orders, or contains
+ * their email or phone. Errs towards erasing: a payload of another resource that happens to carry one of
+ * these ids loses its body too (its status stays). Returns how many rows of each kind changed.
  */
 async function redactCustomer(tx: Queryable, tenantId: string, request: CustomerRequest) {
   const orderIds = await matchedOrderIds(tx, tenantId, request);
   const customers = await redactCustomers(tx, tenantId, request);
+  const checkouts = await redactCheckouts(tx, tenantId, request);
   for (const table of ORDER_RAW_TABLES) {
     const rows = await rawOfOrders(tx, table, tenantId, orderIds);
     const scrubbed = rows.map((row) => ({
@@ -212,7 +214,7 @@ async function redactCustomer(tx: Queryable, tenantId: string, request: Customer
     email: request.email,
     phone: request.phone,
   });
-  return { customers, orders: orderIds.length, webhookEvents: events };
+  return { customers, orders: orderIds.length, checkouts, webhookEvents: events };
 }
 
 /** A privacy request as the API shows it; `export` only on a single data request. */

@@ -56,7 +56,7 @@ const optionalTime = timestamp.nullish();
 const quantity = z.number().int().min(-1_000_000_000).max(1_000_000_000);
 
 /** `*_set` money bag; Shopsight reads `shop_money`, the amount in the shop currency. */
-const moneySet = z.looseObject({
+export const moneySet = z.looseObject({
   shop_money: z.looseObject({ amount: money, currency_code: z.string().nullish() }),
 });
 
@@ -139,6 +139,8 @@ export const refundPayload = z.looseObject({
       }),
     )
     .nullish(),
+  /** Refunded duties (REST Refund `duties[]`: `duty_id`, `amount_set`). */
+  duties: z.array(z.looseObject({ amount_set: moneySet.nullish() })).nullish(),
 });
 
 export const orderPayload = z.looseObject({
@@ -155,6 +157,8 @@ export const orderPayload = z.looseObject({
   taxes_included: z.boolean().nullish(),
   source_name: optionalText,
   checkout_id: optionalId,
+  checkout_token: optionalText,
+  cart_token: optionalText,
   created_at: timestamp,
   processed_at: optionalTime,
   updated_at: optionalTime,
@@ -166,6 +170,8 @@ export const orderPayload = z.looseObject({
   total_tax: money.nullish(),
   total_tax_set: moneySet.nullish(),
   total_price: money.nullish(),
+  /** Duties charged when the order was placed (REST Order `original_total_duties_set`); absent without duties. */
+  original_total_duties_set: moneySet.nullish(),
   line_items: z.array(lineItemPayload).nullish(),
   shipping_lines: z.array(shippingLinePayload).nullish(),
   refunds: z.array(refundPayload).nullish(),

@@ -18,6 +18,20 @@ export const INGESTED_TOPICS = [
   'products/create',
   'products/update',
   'products/delete',
+  'checkouts/create',
+  'checkouts/update',
+  'checkouts/delete',
+  'carts/create',
+  'carts/update',
+  'inventory_items/create',
+  'inventory_items/update',
+  'inventory_items/delete',
+  'inventory_levels/connect',
+  'inventory_levels/update',
+  'inventory_levels/disconnect',
+  'locations/create',
+  'locations/update',
+  'locations/delete',
 ] as const;
 
 /**
@@ -40,25 +54,11 @@ export function isHandledTopic(topic: string): topic is HandledTopic {
 
 /**
  * Other Shopify topics, known so that tools (the replay command) can map a sample file name such as
- * `webhook_inventory_items_create.json` to its topic. Shopsight accepts and skips them for now.
+ * `webhook_bulk_operations_finish.json` to its topic. Shopsight accepts and skips them for now.
  */
 export const OTHER_KNOWN_TOPICS = [
   'bulk_operations/finish',
-  'carts/create',
-  'carts/update',
-  'checkouts/create',
-  'checkouts/update',
-  'checkouts/delete',
   'shop/update',
-  'inventory_items/create',
-  'inventory_items/update',
-  'inventory_items/delete',
-  'inventory_levels/connect',
-  'inventory_levels/update',
-  'inventory_levels/disconnect',
-  'locations/create',
-  'locations/update',
-  'locations/delete',
   'order_transactions/create',
   'fulfillments/create',
   'fulfillments/update',

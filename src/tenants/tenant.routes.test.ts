@@ -131,4 +131,19 @@ describe('updateTenantBody', () => {
     assert.equal(updateTenantBody.safeParse({ shopDomain: 'b.myshopify.com' }).success, false);
     assert.equal(updateTenantBody.safeParse({ name: 'x', id: 'other' }).success, false);
   });
+
+  it('takes the report settings within their bounds, at the bounds included', () => {
+    const ok = (body: object) => updateTenantBody.safeParse(body).success;
+    for (const minutes of [1, 60, 43_200]) assert.equal(ok({ abandonmentThresholdMinutes: minutes }), true);
+    for (const minutes of [0, -1, 43_201, 1.5, '60', null]) {
+      assert.equal(ok({ abandonmentThresholdMinutes: minutes }), false, String(minutes));
+    }
+    for (const units of [0, 10, 1_000_000]) assert.equal(ok({ lowStockThreshold: units }), true);
+    for (const units of [-1, 1_000_001, 2.5, '10'])
+      assert.equal(ok({ lowStockThreshold: units }), false, String(units));
+    for (const minutes of [0, 15, 360, 10_080]) assert.equal(ok({ reconcileIntervalMinutes: minutes }), true);
+    for (const minutes of [1, 14, -15, 10_081, 30.5]) {
+      assert.equal(ok({ reconcileIntervalMinutes: minutes }), false, String(minutes));
+    }
+  });
 });

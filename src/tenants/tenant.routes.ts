@@ -33,6 +33,17 @@ const timezone = z
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
 const name = z.string().trim().min(1).max(255);
 const webhookSecret = z.string().min(1).max(512);
+/** Minutes after a checkout's last activity before it counts as abandoned: 1 minute to 30 days. */
+const abandonmentThresholdMinutes = z.number().int().min(1).max(43_200);
+/** Units on hand at or under which a variant is low stock. */
+const lowStockThreshold = z.number().int().min(0).max(1_000_000);
+/** Minutes between scheduled reconciliations: 0 turns them off, else 15 minutes to 7 days. */
+const reconcileIntervalMinutes = z
+  .number()
+  .int()
+  .min(0)
+  .max(10_080)
+  .refine((minutes) => minutes === 0 || minutes >= 15, 'must be 0 (off) or between 15 and 10080');
 
 export const tenantSchema = z.object({
   id: z.string(),
@@ -41,6 +52,9 @@ export const tenantSchema = z.object({
   timezone: z.string(),
   currency: z.string(),
   hasWebhookSecret: z.boolean(),
+  abandonmentThresholdMinutes: z.number(),
+  lowStockThreshold: z.number(),
+  reconcileIntervalMinutes: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -58,6 +72,9 @@ export const updateTenantBody = z.strictObject({
   timezone: timezone.optional(),
   currency: currency.optional(),
   webhookSecret: webhookSecret.nullable().optional(),
+  abandonmentThresholdMinutes: abandonmentThresholdMinutes.optional(),
+  lowStockThreshold: lowStockThreshold.optional(),
+  reconcileIntervalMinutes: reconcileIntervalMinutes.optional(),
 });
 
 export const tenantParams = z.object({ tenantId: z.string().max(64) });

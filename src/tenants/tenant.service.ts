@@ -16,6 +16,12 @@ export type Tenant = {
   timezone: string;
   currency: string;
   hasWebhookSecret: boolean;
+  /** Minutes without an order after a checkout's last activity before it counts as abandoned. */
+  abandonmentThresholdMinutes: number;
+  /** Units on hand at or under which a variant is listed as low stock. */
+  lowStockThreshold: number;
+  /** Minutes between scheduled reconciliations; 0 = off. */
+  reconcileIntervalMinutes: number;
   createdAt: string;
   updatedAt: string;
 };
@@ -33,6 +39,9 @@ export type TenantChanges = {
   timezone?: string | undefined;
   currency?: string | undefined;
   webhookSecret?: string | null | undefined;
+  abandonmentThresholdMinutes?: number | undefined;
+  lowStockThreshold?: number | undefined;
+  reconcileIntervalMinutes?: number | undefined;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -99,13 +108,23 @@ export class TenantService {
     return row;
   }
 
-  /** Changes settings; `webhookSecret: null` falls back to the app secret. @throws HttpError 404. */
+  /**
+   * Changes settings (name, time zone, currency, webhook secret, abandonment threshold, low-stock threshold,
+   * reconciliation interval); `webhookSecret: null` falls back to the app secret. @throws HttpError 404.
+   */
   async update(id: string, changes: TenantChanges): Promise<Tenant> {
     await this.record(id);
     const row = await this.repository.update(id, {
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.timezone !== undefined && { timezone: changes.timezone }),
       ...(changes.currency !== undefined && { currency: changes.currency }),
+      ...(changes.abandonmentThresholdMinutes !== undefined && {
+        abandonmentThresholdMinutes: changes.abandonmentThresholdMinutes,
+      }),
+      ...(changes.lowStockThreshold !== undefined && { lowStockThreshold: changes.lowStockThreshold }),
+      ...(changes.reconcileIntervalMinutes !== undefined && {
+        reconcileIntervalMinutes: changes.reconcileIntervalMinutes,
+      }),
       ...(changes.webhookSecret !== undefined && {
         webhookSecretEncrypted:
           changes.webhookSecret === null ? null : this.secrets.seal(changes.webhookSecret),
@@ -133,6 +152,9 @@ function present(row: TenantRecord): Tenant {
     timezone: row.timezone,
     currency: row.currency,
     hasWebhookSecret: row.webhookSecretEncrypted !== null,
+    abandonmentThresholdMinutes: row.abandonmentThresholdMinutes,
+    lowStockThreshold: row.lowStockThreshold,
+    reconcileIntervalMinutes: row.reconcileIntervalMinutes,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
   };

@@ -109,7 +109,13 @@ describe('connecting a store', () => {
     const connection = (await app.api('GET', `/api/v1/tenants/${tenantId}/connection`)).json();
     assert.equal(connection.status, 'connected');
     assert.equal(connection.method, 'oauth');
-    assert.deepEqual(connection.scopes, ['read_orders', 'read_customers', 'read_products', 'read_inventory']);
+    assert.deepEqual(connection.scopes, [
+      'read_orders',
+      'read_customers',
+      'read_products',
+      'read_inventory',
+      'read_locations',
+    ]);
     assert.ok(connection.accessTokenExpiresAt, 'an expiring offline token');
 
     const subscribed = simulator.shop(SHOP).subscriptions;
