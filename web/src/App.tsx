@@ -222,12 +222,7 @@ function StoreSwitcher({ stores, current, carry }: { stores: Store[]; current?: 
     navigate(key === ALL_STORES ? `/${carry}` : `/stores/${String(key)}${carry}`);
   };
   return (
-    <Select
-      className="store-switcher"
-      selectedKey={current?.id ?? ALL_STORES}
-      onSelectionChange={onChange}
-      aria-label="Store"
-    >
+    <Select className="store-switcher" selectedKey={current?.id ?? ALL_STORES} onSelectionChange={onChange}>
       <Label className="visually-hidden">Store</Label>
       <Button className="select-button">
         <SelectValue />

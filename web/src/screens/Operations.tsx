@@ -260,7 +260,11 @@ function DeadLetters({ store, manage }: { store: Store; manage: boolean }) {
                 {
                   id: 'error',
                   label: 'Error',
-                  render: (row) => <span className="error-cell">{row.error ?? '—'}</span>,
+                  render: (row) => (
+                    <span className="error-cell" title={row.error ?? undefined}>
+                      {row.error ?? '—'}
+                    </span>
+                  ),
                 },
                 { id: 'attempts', label: 'Attempts', numeric: true, render: (row) => count(row.attempts) },
                 {
