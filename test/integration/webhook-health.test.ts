@@ -58,7 +58,12 @@ describe('webhook health API', () => {
     const total = (status: 'processed' | 'skipped' | 'pending' | 'dead') =>
       health.perMinute.reduce((sum, minute) => sum + minute[status], 0);
     assert.deepEqual(
-      { processed: total('processed'), skipped: total('skipped'), dead: total('dead'), pending: total('pending') },
+      {
+        processed: total('processed'),
+        skipped: total('skipped'),
+        dead: total('dead'),
+        pending: total('pending'),
+      },
       { processed: 2, skipped: 1, dead: 2, pending: 0 },
     );
     assert.deepEqual(health.skippedByCause, { unsupported_topic: 1 });
