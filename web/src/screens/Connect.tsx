@@ -62,7 +62,7 @@ export default function Connect({ first = false }: { first?: boolean }) {
             onChange={(value) => setMethod(value as 'oauth' | 'custom_app')}
             className="radios"
           >
-            <Label>How to connect</Label>
+            <Label className="group-label">How to connect</Label>
             <Radio value="oauth" className="radio">
               Install the Shopsight app (OAuth)
             </Radio>

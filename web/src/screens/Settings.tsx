@@ -275,7 +275,7 @@ function ApiKeys({ store }: { store: Store }) {
           <Input className="input" />
         </TextField>
         <CheckboxGroup value={scopes} onChange={setScopes} className="checkboxes" isRequired>
-          <Label>Scopes</Label>
+          <Label className="group-label">Scopes</Label>
           {SCOPES.map((scope) => (
             <Checkbox key={scope} value={scope} className="checkbox">
               <span className="checkbox-box" aria-hidden="true" />
