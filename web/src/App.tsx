@@ -2,7 +2,7 @@
  * The app: session (GET /me and /tenants), routes by path, and the shell (top bar with the store switcher,
  * the store's navigation). Heavy screens are lazy chunks so that the first paint needs little code.
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import {
   Button,
   type Key,
@@ -16,6 +16,7 @@ import {
 import type { MeDto } from '../../src/auth/auth.routes.ts';
 import type { TenantDto } from '../../src/tenants/tenant.routes.ts';
 import { api, rememberCsrfToken, SIGNED_OUT_EVENT, useApi } from './api.ts';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { Link, Loading, ErrorState } from './components/ui.tsx';
 import { navigate, useLocation } from './router.ts';
 import { AuthScreen } from './screens/Auth.tsx';
@@ -147,9 +148,31 @@ function NotFound({ what = 'page' }: { what?: string }) {
   );
 }
 
+const SECTION_TITLES: Record<string, string> = {
+  dashboard: 'Dashboard',
+  orders: 'Orders',
+  customers: 'Customers',
+  products: 'Products',
+  checkouts: 'Checkouts',
+  operations: 'Operations',
+  settings: 'Settings',
+};
+
 function Shell({ store, section, children }: { store?: Store; section?: string; children: ReactNode }) {
   const { me, stores, signOut } = useSession();
-  const { params } = useLocation();
+  const { params, path } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const title = store ? `${SECTION_TITLES[section ?? ''] ?? 'Shopsight'} · ${store.name}` : 'All stores';
+
+  // A new screen gets a title and the focus, so that screen readers announce it (an SPA has no page load).
+  const firstPath = useRef(path);
+  useEffect(() => {
+    document.title = `${title} · Shopsight`;
+  }, [title]);
+  useEffect(() => {
+    if (path !== firstPath.current) main.current?.focus();
+  }, [path]);
+
   // Keep the range and comparison when moving between stores and sections.
   const keep = new URLSearchParams();
   for (const key of ['range', 'from', 'to', 'compare']) {
@@ -194,10 +217,7 @@ function Shell({ store, section, children }: { store?: Store; section?: string; 
             <ul>
               {nav.map((item) => (
                 <li key={item.id}>
-                  <Link
-                    to={item.to}
-                    current={section === item.id || (section === 'orders' && item.id === 'orders')}
-                  >
+                  <Link to={item.to} current={section === item.id}>
                     {item.label}
                   </Link>
                 </li>
@@ -205,8 +225,10 @@ function Shell({ store, section, children }: { store?: Store; section?: string; 
             </ul>
           </nav>
         )}
-        <main id="main" className="main" tabIndex={-1}>
-          <Suspense fallback={<Loading />}>{children}</Suspense>
+        <main id="main" className="main" tabIndex={-1} ref={main} aria-label={title}>
+          <ErrorBoundary resetKey={path}>
+            <Suspense fallback={<Loading />}>{children}</Suspense>
+          </ErrorBoundary>
         </main>
       </div>
     </div>

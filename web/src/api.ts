@@ -1,7 +1,7 @@
 /**
  * The dashboard's API client: same-origin `fetch` to `/api/v1` with the session cookie. State-changing
- * calls send the session's CSRF token (`X-CSRF-Token`, given at sign-up/login and kept in sessionStorage
- * for this tab) as src/auth/authenticate.ts requires. Errors arrive as `ApiError` with the API's
+ * calls send the session's CSRF token (`X-CSRF-Token`, given at sign-up/login and kept in localStorage so
+ * that every tab of the session has it) as src/auth/authenticate.ts requires. Errors arrive as `ApiError` with the API's
  * machine-readable code; a 401 also tells the app that the session is over.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -22,8 +22,8 @@ export class ApiError extends Error {
 export const SIGNED_OUT_EVENT = 'shopsight:signed-out';
 
 export function rememberCsrfToken(token: string | null) {
-  if (token) sessionStorage.setItem(CSRF_KEY, token);
-  else sessionStorage.removeItem(CSRF_KEY);
+  if (token) localStorage.setItem(CSRF_KEY, token);
+  else localStorage.removeItem(CSRF_KEY);
 }
 
 /** Calls `/api/v1${path}`; resolves the parsed JSON body (undefined for 204). @throws ApiError. */
@@ -34,7 +34,7 @@ export async function api<T>(
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const csrf = sessionStorage.getItem(CSRF_KEY);
+  const csrf = localStorage.getItem(CSRF_KEY);
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   const response = await fetch(`/api/v1${path}`, {
     method,
@@ -56,11 +56,13 @@ export async function api<T>(
     if (response.status === 401 && !path.startsWith('/auth/')) {
       window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
     }
-    throw new ApiError(
-      response.status,
-      error?.code ?? `http_${response.status}`,
-      error?.message ?? `The server answered ${response.status}`,
-    );
+    const code = error?.code ?? `http_${response.status}`;
+    // The token is lost when the browser's storage was cleared: only a new login issues one.
+    const message =
+      code === 'csrf_token_invalid'
+        ? 'This browser lost the session’s security token: log out and log in again to make changes.'
+        : (error?.message ?? `The server answered ${response.status}`);
+    throw new ApiError(response.status, code, message);
   }
   return body as T;
 }

@@ -38,6 +38,23 @@ export default function Operations({ store }: { store: Store }) {
   );
 }
 
+/**
+ * The per-resource rows of a sync status answer: an array (or the answer's first array field), or an object
+ * keyed by resource, e.g. `{ resources: { orders: { state, rowsDone, ... } } }`.
+ */
+function syncRows(data: unknown): Row[] {
+  const rows = rowsOf(data);
+  if (rows.length > 0 || !data || typeof data !== 'object') return rows;
+  const values = Object.values(data);
+  const keyed = values.find((value) => value && typeof value === 'object' && !Array.isArray(value)) as
+    Record<string, unknown> | undefined;
+  const source =
+    keyed && Object.values(keyed).every((value) => value && typeof value === 'object') ? keyed : data;
+  return Object.entries(source)
+    .filter(([, value]) => value && typeof value === 'object' && !Array.isArray(value))
+    .map(([resource, value]) => ({ resource, ...(value as Row) }));
+}
+
 function SyncStatus({ store, manage }: { store: Store; manage: boolean }) {
   const sync = useApi<unknown>(`/tenants/${store.id}/sync`);
   const [message, setMessage] = useState<string | null>(null);
@@ -69,12 +86,12 @@ function SyncStatus({ store, manage }: { store: Store; manage: boolean }) {
       )}
       <Async
         resource={sync}
-        isEmpty={(data) => rowsOf(data).length === 0}
+        isEmpty={(data) => syncRows(data).length === 0}
         empty="No sync has run for this store yet."
       >
         {(data) => (
           <ul className="sync-list">
-            {rowsOf(data).map((row, index) => (
+            {syncRows(data).map((row, index) => (
               <SyncRow key={String(row.resource ?? index)} row={row} timeZone={store.timezone} />
             ))}
           </ul>
