@@ -42,6 +42,7 @@ export async function webRoutes(app: FastifyInstance, options: { dir?: string | 
       },
     });
   }
+  // Page loads are not worth an access-log line each (the API's requests are logged); failures still are.
   app.get('/*', { logLevel: 'warn' }, async (request, reply) => {
     if (isServerPath(request)) return reply.callNotFound();
     if (!built) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT);

@@ -46,7 +46,7 @@ export function ErrorState({ error, onRetry }: { error: ApiError; onRetry?: () =
   const missing = error.status === 404 && error.code === 'not_found';
   return (
     <div className="state state-error" role="alert">
-      <p>{missing ? 'This report is not available on this Shopsight server yet.' : error.message}</p>
+      <p>{missing ? 'This view’s API is not on this Shopsight server yet.' : error.message}</p>
       {!missing && onRetry && (
         <Button className="button button-plain" onPress={onRetry}>
           Try again
