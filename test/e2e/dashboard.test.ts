@@ -262,8 +262,12 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await assertKpis(first, shiftDays(today, -29), today);
     await page.locator('.chart svg').first().waitFor();
 
-    await page.getByRole('button', { name: /Date range/ }).click();
-    await page.getByRole('option', { name: 'Last 7 days' }).click();
+    // By keyboard alone: open the range picker, move from "Last 30 days" up to "Last 7 days", choose it.
+    await page.getByRole('button', { name: /Date range/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('option', { name: 'Last 30 days' }).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
     await page.waitForURL(/range=last_7_days/);
     await assertKpis(first, shiftDays(today, -6), today);
 
