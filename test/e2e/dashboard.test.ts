@@ -362,7 +362,6 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     const health = page.locator('[data-figure="dead-letters"]');
     await eventually(async () => assert.equal(await health.textContent({ timeout: 1000 }), '2'));
     await axe('operations');
-    await shot('operations');
 
     await page.getByRole('button', { name: `Retry event ${rows[0]![0]}` }).click();
     await page.getByText(`Event ${rows[0]![0]} is queued again.`).waitFor();
@@ -374,13 +373,165 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await app.drain();
   });
 
-  it('shows the data tables and settings to the owner', async () => {
+  it('drives a data table by its URL: search, sort, pages and the detail view (lists API stubbed)', async () => {
+    // The lists API (`{ rows, nextCursor }`, `limit`, `cursor`, `sort=field:asc|desc`, `q`) and the sync
+    // status come from other branches: until they land, the browser answers them here, per that contract.
     const store = stores[0]!;
+    const orders = Array.from({ length: 30 }, (_, index) => ({
+      id: String(5_000_000_000_001 + index),
+      name: `#${1001 + index}`,
+      createdAt: new Date(Date.UTC(2026, 9, 1 + index, 15)).toISOString(),
+      email: `buyer${index}@example.com`,
+      financialStatus: index % 5 === 0 ? 'refunded' : 'paid',
+      totalPrice: `${(index * 37) % 200}.50`,
+    }));
+    const asked: URLSearchParams[] = [];
+    const list = `/api/v1/tenants/${store.id}/orders`;
+    await page.route(
+      (url) => url.pathname === list,
+      async (route) => {
+        const params = new URL(route.request().url()).searchParams;
+        asked.push(params);
+        const [field, direction] = (params.get('sort') ?? 'name:asc').split(':') as [
+          keyof (typeof orders)[0],
+          string,
+        ];
+        const matching = orders
+          .filter((order) => order.name.includes(params.get('q') ?? ''))
+          .sort((a, b) => {
+            const order =
+              field === 'totalPrice' ? Number(a[field]) - Number(b[field]) : a[field].localeCompare(b[field]);
+            return direction === 'desc' ? -order : order;
+          });
+        const start = Number(params.get('cursor') ?? 0);
+        const limit = Number(params.get('limit'));
+        const rows = matching.slice(start, start + limit);
+        const nextCursor = start + limit < matching.length ? String(start + limit) : null;
+        await route.fulfill({ json: { rows, nextCursor } });
+      },
+    );
+    await page.route(
+      (url) => url.pathname.startsWith(`${list}/`),
+      (route) => {
+        const id = decodeURIComponent(new URL(route.request().url()).pathname.split('/').at(-1)!);
+        const order = orders.find((o) => o.id === id);
+        return order
+          ? route.fulfill({
+              json: { ...order, lineItems: [{ id: '1', title: 'Alpine Tote', quantity: 2, price: '40.25' }] },
+            })
+          : route.fulfill({
+              status: 404,
+              json: { error: { code: 'order_not_found', message: 'no such order' } },
+            });
+      },
+    );
+
     await page.goto(`/stores/${store.id}/orders`);
-    await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
-    await page.locator('.state').first().waitFor();
+    const table = page.getByRole('grid', { name: 'Orders' });
+    const firstCell = table.getByRole('row').nth(1).getByRole('rowheader');
+    await eventually(async () => assert.equal(await firstCell.textContent({ timeout: 1000 }), '#1001'));
+    assert.equal(await table.getByRole('row').count(), 26, 'a header and a page of 25');
+    assert.equal(asked.at(-1)!.get('limit'), '25');
+
+    await table.getByRole('columnheader', { name: 'Total price' }).click();
+    await page.waitForURL(/sort=totalPrice%3Aasc|sort=totalPrice:asc/);
+    await eventually(async () =>
+      assert.equal(
+        await table.getByRole('row').nth(1).getByRole('gridcell').last().textContent({ timeout: 1000 }),
+        '$0.50',
+      ),
+    );
+    assert.equal(asked.at(-1)!.get('sort'), 'totalPrice:asc');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForURL(/cursor=25/);
+    await eventually(async () => assert.equal(await table.getByRole('row').count(), 6));
+    // The URL is the state: reloading the second page shows the second page.
+    await page.reload();
+    await eventually(async () => assert.equal(await table.getByRole('row').count(), 6));
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await eventually(async () => assert.equal(await table.getByRole('row').count(), 26));
+    assert.equal(new URL(page.url()).searchParams.get('cursor'), null);
+
+    await page.getByRole('searchbox', { name: 'Search orders' }).fill('#1005');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/q=%231005/);
+    await eventually(async () => assert.equal(await table.getByRole('row').count(), 2));
+    assert.equal(asked.at(-1)!.get('q'), '#1005');
+    const csv = page.getByRole('link', { name: 'Download orders as CSV' });
+    assert.equal(await csv.getAttribute('href'), `${list}?q=%231005&sort=totalPrice%3Aasc&format=csv`);
+    await page.getByRole('searchbox', { name: 'Search orders' }).fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await eventually(async () => assert.equal(await table.getByRole('row').count(), 26));
     await axe('orders table');
     await shot('orders');
+
+    await table.getByRole('row', { name: /#1005/ }).click();
+    await page.waitForURL(new RegExp(`/stores/${store.id}/orders/5000000000005$`));
+    await page.getByRole('heading', { name: 'Order #1005' }).waitFor();
+    await page
+      .getByRole('grid', { name: 'Line items' })
+      .getByRole('row', { name: /Alpine Tote/ })
+      .waitFor();
+    await axe('order detail');
+    await page.unrouteAll();
+  });
+
+  it('shows sync progress and ETA per resource (sync API stubbed)', async () => {
+    const store = stores[0]!;
+    const eta = new Date(Date.now() + 5 * 60_000).toISOString();
+    await page.route(
+      (url) => url.pathname === `/api/v1/tenants/${store.id}/sync`,
+      (route) =>
+        route.fulfill({
+          json: {
+            resources: [
+              {
+                resource: 'orders',
+                state: 'running',
+                rowsDone: 600,
+                rowsTotal: 1000,
+                rate: 120,
+                eta,
+                lastError: null,
+              },
+              {
+                resource: 'customers',
+                state: 'done',
+                rowsDone: 250,
+                rowsTotal: 250,
+                rate: null,
+                eta: null,
+                lastError: null,
+              },
+            ],
+          },
+        }),
+    );
+    await page.goto(`/stores/${store.id}/operations`);
+    const orders = page.getByRole('progressbar', { name: 'Orders' });
+    await orders.waitFor();
+    assert.equal(await orders.getAttribute('aria-valuenow'), '600');
+    assert.equal(await orders.getAttribute('aria-valuemax'), '1000');
+    assert.equal(await orders.getAttribute('aria-valuetext'), '600 of 1,000');
+    const timeZone = store.timezone;
+    const shown = new Intl.DateTimeFormat('en-US', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone,
+    }).format(new Date(eta));
+    await page.getByText(`ETA ${shown}`).waitFor();
+    assert.equal(
+      await page.getByRole('progressbar', { name: 'Customers' }).getAttribute('aria-valuetext'),
+      '250 of 250',
+    );
+    await axe('operations with a sync running');
+    await shot('operations');
+    await page.unrouteAll();
+  });
+
+  it('shows settings to the owner', async () => {
+    const store = stores[0]!;
     await page.goto(`/stores/${store.id}/settings`);
     await page.getByRole('grid', { name: 'Members' }).getByRole('row').nth(1).waitFor();
     await axe('settings');
