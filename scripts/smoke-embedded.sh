@@ -33,4 +33,8 @@ done
 echo "$summary"
 echo "$summary" | grep -q '"orders":4' && echo "$summary" | grep -q '"netSales":"800.73"' && echo "$summary" | grep -q '"totalSales":"818.21"' \
   || { echo "embedded summary does not match the hand calculation"; cat "$log"; exit 1; }
+# The dashboard: the app's page at / and at a deep link (the SPA fallback), an API 404 still JSON.
+curl -sf "http://127.0.0.1:$port/" | grep -q '<div id="root">' || { echo "/ does not serve the dashboard"; exit 1; }
+curl -sf "http://127.0.0.1:$port/stores/$tenant?range=last_7_days" | grep -q '<div id="root">' \
+  || { echo "a dashboard deep link does not serve the app"; exit 1; }
 echo "embedded end to end: ok"

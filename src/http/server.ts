@@ -1,6 +1,6 @@
 /**
  * HTTP server assembly: Fastify with the zod type provider, the error shape, request ids, and the route
- * groups (webhook intake, `/api/v1` behind the admin token, health and metrics).
+ * groups (webhook intake, `/api/v1` behind the admin token, health and metrics, the dashboard at `/`).
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -13,6 +13,7 @@ import { dataRoutes } from '../data/data.routes.ts';
 import { inventoryRoutes } from '../analytics/inventory.routes.ts';
 import { apikeyRoutes } from '../auth/api-key.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
+import { healthRoutes } from '../ingest/health.routes.ts';
 import { ingestRoutes } from '../ingest/ingest.routes.ts';
 import { memberRoutes } from '../tenants/member.routes.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
@@ -30,6 +31,7 @@ import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import { tenantRoutes } from '../tenants/tenant.routes.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { HttpError, registerErrorHandling } from './errors.ts';
+import { webRoutes } from './web.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,6 +59,8 @@ export type ServerDependencies = {
   connections: ConnectionService;
   /** Signs cookies that must come back unchanged (the OAuth state). */
   cookieSecret: string;
+  /** The built dashboard to serve at `/` (default `web/dist`). */
+  webDir?: string | undefined;
 };
 
 /** What every `/api/v1` route module receives: build its services from these. */
@@ -154,6 +158,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       await api.register(memberRoutes, routeDeps);
       await api.register(apikeyRoutes, routeDeps);
       await api.register(ingestRoutes, routeDeps);
+      await api.register(healthRoutes, routeDeps);
       await api.register(privacyRoutes, routeDeps);
       await api.register(connectionRoutes, {
         db: deps.db,
@@ -163,5 +168,6 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
     { prefix: '/api/v1' },
   );
+  await app.register(webRoutes, { dir: deps.webDir });
   return app;
 }

@@ -193,12 +193,19 @@ export async function recordFailure(
   return status;
 }
 
-/** Puts dead letters back in the queue (all tenants, or one). Returns how many. */
-export async function requeueDeadLetters(db: Queryable, tenantId?: string): Promise<number> {
+/**
+ * Puts dead letters back in the queue (all tenants, one tenant, or one event of a tenant). Returns how many.
+ */
+export async function requeueDeadLetters(
+  db: Queryable,
+  tenantId?: string,
+  eventId?: string,
+): Promise<number> {
   const rows = await db.query(
     `UPDATE webhook_events SET status = 'pending', attempts = 0, available_at = now()
-     WHERE status = 'dead' AND ($1::uuid IS NULL OR tenant_id = $1) RETURNING id`,
-    [tenantId ?? null],
+     WHERE status = 'dead' AND ($1::uuid IS NULL OR tenant_id = $1) AND ($2::bigint IS NULL OR id = $2::bigint)
+     RETURNING id`,
+    [tenantId ?? null, eventId ?? null],
   );
   return rows.length;
 }
