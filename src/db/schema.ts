@@ -119,6 +119,10 @@ export const webhookEvents = pgTable(
       .on(t.id)
       .where(sql`status = 'pending'`),
     index('webhook_events_tenant_status').on(t.tenantId, t.status),
+    // /metrics counts dead letters of every tenant at each scrape.
+    index('webhook_events_dead')
+      .on(t.id)
+      .where(sql`status = 'dead'`),
     check('webhook_events_status_check', sql`status in ('pending', 'processed', 'skipped', 'dead')`),
   ],
 );
@@ -253,6 +257,10 @@ export const orders = pgTable(
       .on(t.tenantId, t.checkoutToken)
       .where(sql`checkout_token IS NOT NULL`),
     index('orders_tenant_updated_at').on(t.tenantId, t.updatedAt),
+    // Sort keys of the orders list (src/data/orders.ts): keyset pages read them through an index.
+    index('orders_tenant_created_at').on(t.tenantId, t.createdAt),
+    index('orders_tenant_total_price').on(t.tenantId, t.totalPrice),
+    index('orders_tenant_order_number').on(t.tenantId, t.orderNumber),
   ],
 );
 
@@ -515,6 +523,7 @@ export const checkouts = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('checkouts_tenant_created_at').on(t.tenantId, t.createdAt),
     index('checkouts_tenant_token').on(t.tenantId, t.token),
+    index('checkouts_tenant_activity_at').on(t.tenantId, t.activityAt),
   ],
 );
 

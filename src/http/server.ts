@@ -3,6 +3,8 @@
  * groups (webhook intake, `/api/v1` behind the admin token, health and metrics, the dashboard at `/`).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -32,6 +34,8 @@ import { tenantRoutes } from '../tenants/tenant.routes.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { HttpError, registerErrorHandling } from './errors.ts';
 import { webRoutes } from './web.ts';
+import { registerOpenApi } from './openapi.ts';
+import { probeRoutes } from './probes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,6 +76,12 @@ export type RouteDependencies = Pick<
   secureCookies: boolean;
 };
 
+/** The version in package.json, for the OpenAPI document. */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 /** Builds the HTTP server (not yet listening). */
 export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
   const app = Fastify({
@@ -87,6 +97,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       disableRequestLogging: (request) =>
         request.url.startsWith('/webhooks/') ||
         request.url === '/healthz' ||
+        request.url === '/readyz' ||
+        request.url === '/metrics' ||
         request.url.startsWith('/shopify/callback'),
     }),
     bodyLimit: 1024 * 1024,
@@ -108,10 +120,18 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     reply.header('x-request-id', request.id);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: `${Math.floor(reply.statusCode / 100)}xx`,
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  await registerOpenApi(app, packageVersion());
+  await app.register(probeRoutes, { db: deps.db, metrics: deps.metrics, redis: deps.redis });
 
   await app.register(webhookRoutes, {
     directory: deps.directory,

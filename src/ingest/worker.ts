@@ -121,7 +121,9 @@ export class InboxWorker {
   }
 
   private count(outcomes: { event: InboxEvent; outcome: Outcome }[]) {
-    for (const { outcome } of outcomes) {
+    const now = Date.now();
+    for (const { event, outcome } of outcomes) {
+      this.metrics.eventLatency.observe(Math.max(0, now - new Date(event.received_at).getTime()) / 1000);
       const cause =
         outcome.status === 'skipped' ? outcome.cause : outcome.status === 'dead' ? 'invalid_payload' : '';
       this.metrics.eventsProcessed.inc({ outcome: outcome.status, cause });

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (prom-client), served at `/metrics`. Every drop or rejection is counted with its cause.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The metrics of one Shopsight process. A registry per instance keeps tests independent. */
 export class Metrics {
@@ -44,6 +44,39 @@ export class Metrics {
     name: 'shopsight_worker_batch_seconds',
     help: 'Time to normalize and write one batch of inbox events.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly eventLatency = new Histogram({
+    name: 'shopsight_inbox_event_latency_seconds',
+    help: 'From receipt at intake to the end of processing, per inbox event.',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'shopsight_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status class.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+
+  readonly inboxPending = new Gauge({
+    name: 'shopsight_inbox_pending',
+    help: 'Inbox events waiting for the worker (all tenants), read from the database at scrape time.',
+    registers: [this.registry],
+  });
+
+  readonly inboxOldestPendingSeconds = new Gauge({
+    name: 'shopsight_inbox_oldest_pending_seconds',
+    help: 'Age of the oldest pending inbox event, read from the database at scrape time.',
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Gauge({
+    name: 'shopsight_inbox_dead_letters',
+    help: 'Dead-lettered inbox events (all tenants), read from the database at scrape time.',
     registers: [this.registry],
   });
 
