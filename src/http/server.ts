@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { analyticsRoutes } from '../analytics/analytics.routes.ts';
+import { registerAnalyticsCache, type AnalyticsCache } from '../analytics/cache.ts';
 import { apikeyRoutes } from '../auth/api-key.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { ingestRoutes } from '../ingest/ingest.routes.ts';
@@ -53,12 +54,14 @@ export type ServerDependencies = {
   connections: ConnectionService;
   /** Signs cookies that must come back unchanged (the OAuth state). */
   cookieSecret: string;
+  /** Cache of the analytics answers, invalidated by the writers of each tenant's data. */
+  analyticsCache: AnalyticsCache;
 };
 
 /** What every `/api/v1` route module receives: build its services from these. */
 export type RouteDependencies = Pick<
   ServerDependencies,
-  'db' | 'log' | 'metrics' | 'tenants' | 'directory' | 'redis'
+  'db' | 'log' | 'metrics' | 'tenants' | 'directory' | 'redis' | 'analyticsCache'
 > & {
   /** Secure cookies (sent over HTTPS only): true unless the server is plain HTTP on loopback. */
   secureCookies: boolean;
@@ -131,6 +134,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
             'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))),
           }),
       });
+      // Before the route modules, so that every analytics route of every module is cached.
+      registerAnalyticsCache(api, { db: deps.db, cache: deps.analyticsCache });
       await api.register(tenantRoutes, { tenants: deps.tenants, db: deps.db });
       await api.register(analyticsRoutes, { db: deps.db, tenants: deps.tenants });
       const routeDeps: RouteDependencies = {
@@ -141,6 +146,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         directory: deps.directory,
         redis: deps.redis,
         secureCookies: deps.secureCookies,
+        analyticsCache: deps.analyticsCache,
       };
       await api.register(authRoutes, routeDeps);
       await api.register(memberRoutes, routeDeps);
