@@ -215,9 +215,13 @@ async function rollups(argv: string[]) {
     allowPositionals: true,
     options: { tenant: { type: 'string' } },
   });
-  if (positionals.length !== 1 || positionals[0] !== 'rebuild') throw new UsageError('usage: rollups rebuild [--tenant ID]');
+  if (positionals.length !== 1 || positionals[0] !== 'rebuild')
+    throw new UsageError('usage: rollups rebuild [--tenant ID]');
   const tenantId = values.tenant;
-  if (tenantId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)) {
+  if (
+    tenantId !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)
+  ) {
     throw new UsageError('--tenant must be a tenant id (UUID)');
   }
   await withDatabase(async (db) => {
@@ -226,7 +230,9 @@ async function rollups(argv: string[]) {
       tenantId,
       progress: (id, ms) => process.stdout.write(`tenant ${id}: rebuilt in ${Math.round(ms)} ms\n`),
     });
-    process.stdout.write(`rollups of ${count} tenant(s) rebuilt in ${Math.round(performance.now() - started)} ms\n`);
+    process.stdout.write(
+      `rollups of ${count} tenant(s) rebuilt in ${Math.round(performance.now() - started)} ms\n`,
+    );
   });
 }
 

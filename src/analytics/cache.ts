@@ -161,14 +161,18 @@ export class AnalyticsCache {
 }
 
 /** Is this route pattern an analytics report (of any route module)? */
-const isAnalyticsRoute = (url: string | undefined) => url !== undefined && /\/tenants\/:tenantId\/analytics\//.test(url);
+const isAnalyticsRoute = (url: string | undefined) =>
+  url !== undefined && /\/tenants\/:tenantId\/analytics\//.test(url);
 
 /**
  * Serves and fills the cache for every GET analytics route of `api` and of the route modules registered
  * in it afterwards. The caller's access is checked before a cached answer is served (as each handler
  * does). Answers carry `Cache-Control: private` and `x-cache: hit|miss`; only 200 JSON answers are stored.
  */
-export function registerAnalyticsCache(api: FastifyInstance, options: { db: Database; cache: AnalyticsCache }) {
+export function registerAnalyticsCache(
+  api: FastifyInstance,
+  options: { db: Database; cache: AnalyticsCache },
+) {
   const { db, cache } = options;
   const lookups = new WeakMap<FastifyRequest, CacheLookup & { hit: boolean }>();
 

@@ -8,7 +8,7 @@
  */
 import type { Queryable } from '../db/client.ts';
 import type { DateRange } from './range.ts';
-import { RANGE_WINDOWS_SQL } from './sales.ts';
+import { RANGE_SCOPE, type EventScope } from './sales.ts';
 
 export const PRODUCT_SORTS = ['net_sales', 'units'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
@@ -24,37 +24,38 @@ export type TopProduct = {
 };
 
 /**
- * The product lines of tenant `$1` whose event occurs inside the rows (`start_at`, `end_at`) of a `windows`
- * CTE the query defines before it: sales (order date, positive units), returns (refund date) and
- * cancellations without refunds (cancellation date), both with negative units. The one definition of the
- * product figures, read by the straight report and by the rollups (src/analytics/rollups.ts).
- * Columns: occurred_at, product_id, variant_id (null for custom items), title, units, gross_sales,
- * discounts, returns.
+ * The product lines of tenant `$1` in a scope (src/analytics/sales.ts `EventScope`), as a CTE
+ * `product_events`: sales (order date, positive units), returns (refund date) and cancellations without
+ * refunds (cancellation date), both with negative units. The one definition of the product figures, read
+ * by the straight report and by the rollups (src/analytics/rollups.ts). Columns: occurred_at, product_id,
+ * variant_id (null for custom items), title, units, gross_sales, discounts, returns.
  */
-export const PRODUCT_EVENTS_IN_WINDOWS_SQL = `
+export function productEventsSql({ start, end, orders = 'true' }: EventScope): string {
+  return `
 product_events AS (
   SELECT o.processed_at AS occurred_at, li.product_id, li.variant_id, li.title, li.quantity AS units,
          li.gross_sales, li.discounts, 0::numeric AS returns
-  FROM windows w
-  JOIN orders o ON o.tenant_id = $1 AND o.processed_at >= w.start_at AND o.processed_at < w.end_at
+  FROM orders o
   JOIN order_line_items li ON li.tenant_id = o.tenant_id AND li.order_id = o.id
-  WHERE NOT li.gift_card AND NOT o.test AND o.deleted_at IS NULL
+  WHERE o.tenant_id = $1 AND o.processed_at >= ${start} AND o.processed_at < ${end}
+    AND NOT li.gift_card AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
   UNION ALL
   SELECT r.processed_at, li.product_id, li.variant_id, li.title, -rli.quantity, 0, 0, rli.subtotal
-  FROM windows w
-  JOIN refunds r ON r.tenant_id = $1 AND r.processed_at >= w.start_at AND r.processed_at < w.end_at
+  FROM refunds r
   JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
   JOIN refund_line_items rli ON rli.tenant_id = r.tenant_id AND rli.refund_id = r.id
   JOIN order_line_items li ON li.tenant_id = rli.tenant_id AND li.id = rli.line_item_id
-  WHERE NOT li.gift_card AND NOT o.test AND o.deleted_at IS NULL
+  WHERE r.tenant_id = $1 AND r.processed_at >= ${start} AND r.processed_at < ${end}
+    AND NOT li.gift_card AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
   UNION ALL
   SELECT o.cancelled_at, li.product_id, li.variant_id, li.title, -li.quantity, 0, 0, li.gross_sales - li.discounts
-  FROM windows w
-  JOIN orders o ON o.tenant_id = $1 AND o.cancelled_at >= w.start_at AND o.cancelled_at < w.end_at
+  FROM orders o
   JOIN order_line_items li ON li.tenant_id = o.tenant_id AND li.order_id = o.id
-  WHERE NOT li.gift_card AND NOT o.test AND o.deleted_at IS NULL
+  WHERE o.tenant_id = $1 AND o.cancelled_at >= ${start} AND o.cancelled_at < ${end}
+    AND NOT li.gift_card AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
     AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.tenant_id = o.tenant_id AND r.order_id = o.id)
 )`;
+}
 
 type ProductRow = {
   product_id: string | null;
@@ -121,7 +122,7 @@ export async function topProducts(
 }
 
 /**
- * topProducts straight from the entity tables (PRODUCT_EVENTS_IN_WINDOWS_SQL over the range), without the
+ * topProducts straight from the entity tables (productEventsSql over the range), without the
  * rollup: the benchmark's baseline and the rollup tests' reference. Title: the product's, else the
  * line-item title of its last sale in the range.
  */
@@ -134,7 +135,7 @@ export async function topProductsStraight(
 ): Promise<TopProduct[]> {
   const order = sort === 'units' ? 'sum(e.units) DESC' : 'sum(e.gross_sales - e.discounts - e.returns) DESC';
   const rows = await db.query<ProductRow>(
-    `WITH ${RANGE_WINDOWS_SQL}, ${PRODUCT_EVENTS_IN_WINDOWS_SQL}
+    `WITH ${productEventsSql(RANGE_SCOPE)}
      SELECT e.product_id::text AS product_id,
             coalesce(p.title, (array_agg(e.title ORDER BY (e.occurred_at AT TIME ZONE $4)::date DESC, e.title)
                                FILTER (WHERE e.units > 0))[1]) AS title,

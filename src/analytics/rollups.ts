@@ -6,8 +6,8 @@
  * Correct by construction rather than by arithmetic on deltas: `RollupChange.begin` reads which days and
  * customers the batch's orders, refunds and deletions touch as they are stored before the batch, `finish`
  * adds the ones they touch after it, and recomputes exactly those rows from the entity tables with the same
- * SQL as the full rebuild (`rebuildRollups`). The figures' one definition is SALES_EVENTS_IN_WINDOWS_SQL
- * (src/analytics/sales.ts) and PRODUCT_EVENTS_IN_WINDOWS_SQL (src/analytics/products.ts). Whatever order,
+ * SQL as the full rebuild (`rebuildRollups`). The figures' one definition is `salesEventsSql`
+ * (src/analytics/sales.ts) and `productEventsSql` (src/analytics/products.ts). Whatever order,
  * replay or duplication the events come in, each affected row ends equal to a full recomputation.
  *
  * Batches that touch the same tenant are serialized by a transaction-level advisory lock on the tenant, taken
@@ -21,8 +21,8 @@
 import type { Database, Queryable } from '../db/client.ts';
 import { notFound } from '../http/errors.ts';
 import type { BatchWrites } from '../ingest/pipeline.ts';
-import { PRODUCT_EVENTS_IN_WINDOWS_SQL } from './products.ts';
-import { SALES_EVENTS_IN_WINDOWS_SQL } from './sales.ts';
+import { productEventsSql } from './products.ts';
+import { salesEventsSql, type EventScope } from './sales.ts';
 
 /** First key of the advisory locks that serialize the rollup maintenance of a tenant. */
 const ROLLUP_LOCK = 7254002;
@@ -30,22 +30,23 @@ const ROLLUP_LOCK = 7254002;
 /** Turned off only by the benchmark (bench/analytics) to measure what the maintenance costs the worker. */
 export const rollupMaintenance = { enabled: true };
 
-/**
- * The windows of a refresh: the tenant's whole history (`days` null) or the given store-local days.
- * Parameters: $1 tenant id, $2 time zone, $3 days (date[]; only when `days` is given).
- */
-const windowsSql = (days: 'all' | 'some') =>
-  days === 'all'
-    ? `windows AS (SELECT '-infinity'::timestamptz AS start_at, 'infinity'::timestamptz AS end_at)`
-    : `windows AS (
-         SELECT (d::timestamp AT TIME ZONE $2) AS start_at, ((d + 1)::timestamp AT TIME ZONE $2) AS end_at
-         FROM unnest($3::date[]) AS d)`;
+/** A tenant's whole history: every event with a time. */
+const ALL_TIME: EventScope = { start: `'-infinity'::timestamptz`, end: `'infinity'::timestamptz` };
 
-/** The `daily_sales` rows of the windows: sales figures per day, units from the product events. */
-const dailySalesSql = (days: 'all' | 'some') => `
+/**
+ * The store-local days `$3` to `$4` (dates, inclusive) in time zone `$2`, as one time range: the planner
+ * sees its bounds and scans the time indexes for just those days.
+ */
+const DAY_RUN: EventScope = {
+  start: '($3::date::timestamp AT TIME ZONE $2)',
+  end: '(($4::date + 1)::timestamp AT TIME ZONE $2)',
+};
+
+/** The `daily_sales` rows of a scope (parameters: $1 tenant, $2 time zone): sales figures per day, units from the product events. */
+const dailySalesSql = (scope: EventScope) => `
 INSERT INTO daily_sales (tenant_id, date, orders, units_sold, units_returned, gross_sales, discounts, returns,
                          shipping, taxes, duties, refunds, refunded_amount)
-WITH ${windowsSql(days)}, ${SALES_EVENTS_IN_WINDOWS_SQL}, ${PRODUCT_EVENTS_IN_WINDOWS_SQL},
+WITH ${salesEventsSql(scope)}, ${productEventsSql(scope)},
 sales AS (
   SELECT (occurred_at AT TIME ZONE $2)::date AS date, sum(orders) AS orders, sum(gross_sales) AS gross_sales,
          sum(discounts) AS discounts, sum(returns) AS returns, sum(shipping) AS shipping, sum(taxes) AS taxes,
@@ -63,38 +64,48 @@ SELECT $1::uuid, coalesce(s.date, u.date), coalesce(s.orders, 0), coalesce(u.uni
        coalesce(s.refunds, 0), coalesce(s.refunded_amount, 0)
 FROM sales s FULL JOIN units u ON u.date = s.date`;
 
-/** The `daily_product_sales` rows of the windows. */
-const dailyProductSalesSql = (days: 'all' | 'some') => `
+/** The `daily_product_sales` rows of a scope (parameters: $1 tenant, $2 time zone). */
+const dailyProductSalesSql = (scope: EventScope) => `
 INSERT INTO daily_product_sales (tenant_id, date, product_id, variant_id, units_sold, units_returned,
                                  gross_sales, discounts, returns)
-WITH ${windowsSql(days)}, ${PRODUCT_EVENTS_IN_WINDOWS_SQL}
+WITH ${productEventsSql(scope)}
 SELECT $1::uuid, (occurred_at AT TIME ZONE $2)::date, coalesce(product_id, 0), coalesce(variant_id, 0),
        sum(greatest(units, 0)), sum(greatest(-units, 0)), sum(gross_sales), sum(discounts), sum(returns)
 FROM product_events GROUP BY 2, 3, 4`;
 
 /**
- * The `customer_stats` rows of the tenant's customers (all, or `$2`: bigint[]), over their whole history.
- * A customer counts from their first order; one with refunds but no order of their own has no row.
+ * The `customer_stats` rows of the tenant's customers (all, or those in `$2`: bigint[]) over their whole
+ * history. A customer counts from their first order; one with refunds but no order of their own has no row.
  */
 const customerStatsSql = (customers: 'all' | 'some') => `
 INSERT INTO customer_stats (tenant_id, customer_id, first_order_at, last_order_at, orders, gross_sales,
                             discounts, returns, net_sales)
-WITH ${windowsSql('all')}, ${SALES_EVENTS_IN_WINDOWS_SQL}
+WITH ${salesEventsSql({ ...ALL_TIME, orders: customers === 'some' ? 'o.customer_id = ANY($2::bigint[])' : 'o.customer_id IS NOT NULL' })}
 SELECT $1::uuid, customer_id, min(occurred_at) FILTER (WHERE orders = 1),
        max(occurred_at) FILTER (WHERE orders = 1), sum(orders), sum(gross_sales), sum(discounts), sum(returns),
        sum(gross_sales - discounts - returns)
 FROM sales_events
-WHERE customer_id IS NOT NULL ${customers === 'some' ? 'AND customer_id = ANY($2::bigint[])' : ''}
 GROUP BY customer_id
 HAVING sum(orders) > 0`;
+
+/** Consecutive days grouped: ['2025-01-01', '2025-01-02', '2025-03-05'] -> [['2025-01-01', '2025-01-02'], ['2025-03-05', '2025-03-05']]. */
+function dayRuns(days: string[]): [string, string][] {
+  const runs: [string, string][] = [];
+  for (const day of [...days].sort()) {
+    const last = runs.at(-1);
+    if (last && Date.parse(day) - Date.parse(last[1]) === 86_400_000) last[1] = day;
+    else runs.push([day, day]);
+  }
+  return runs;
+}
 
 /** Recomputes the rollup rows of some days (or all) of one tenant from the entity tables. */
 async function refreshDays(tx: Queryable, tenantId: string, timezone: string, days: string[] | null) {
   if (days === null) {
     await tx.query('DELETE FROM daily_sales WHERE tenant_id = $1', [tenantId]);
     await tx.query('DELETE FROM daily_product_sales WHERE tenant_id = $1', [tenantId]);
-    await tx.query(dailySalesSql('all'), [tenantId, timezone]);
-    await tx.query(dailyProductSalesSql('all'), [tenantId, timezone]);
+    await tx.query(dailySalesSql(ALL_TIME), [tenantId, timezone]);
+    await tx.query(dailyProductSalesSql(ALL_TIME), [tenantId, timezone]);
     return;
   }
   if (days.length === 0) return;
@@ -103,8 +114,10 @@ async function refreshDays(tx: Queryable, tenantId: string, timezone: string, da
     tenantId,
     days,
   ]);
-  await tx.query(dailySalesSql('some'), [tenantId, timezone, days]);
-  await tx.query(dailyProductSalesSql('some'), [tenantId, timezone, days]);
+  for (const [first, last] of dayRuns(days)) {
+    await tx.query(dailySalesSql(DAY_RUN), [tenantId, timezone, first, last]);
+    await tx.query(dailyProductSalesSql(DAY_RUN), [tenantId, timezone, first, last]);
+  }
 }
 
 /** Recomputes the `customer_stats` rows of some customers (or all) of one tenant. */
@@ -158,7 +171,12 @@ async function readTouched(
   into: Touched,
 ) {
   if (orders.length === 0 && refunds.length === 0) return;
-  const rows = await tx.query<{ tenant_id: string; timezone: string; day: string | null; customer_id: string | null }>(
+  const rows = await tx.query<{
+    tenant_id: string;
+    timezone: string;
+    day: string | null;
+    customer_id: string | null;
+  }>(
     `WITH touched AS (
        SELECT k.tenant_id, k.id AS order_id FROM unnest($1::uuid[], $2::bigint[]) AS k(tenant_id, id)
        UNION
@@ -188,7 +206,8 @@ async function readTouched(
   );
   for (const row of rows) {
     let entry = into.get(row.tenant_id);
-    if (!entry) into.set(row.tenant_id, (entry = { timezone: row.timezone, days: new Set(), customers: new Set() }));
+    if (!entry)
+      into.set(row.tenant_id, (entry = { timezone: row.timezone, days: new Set(), customers: new Set() }));
     if (row.day !== null) entry.days.add(row.day);
     if (row.customer_id !== null) entry.customers.add(row.customer_id);
   }
@@ -247,7 +266,10 @@ export class RollupChange {
       ...[...writes.deletions.orders.values()].map((d) => ({ tenant_id: d.tenant_id, id: d.id })),
       ...[...writes.refunds.values()].map((r) => ({ tenant_id: r.refund.tenant_id, id: r.refund.order_id })),
     ];
-    const refunds = [...writes.refunds.values()].map((r) => ({ tenant_id: r.refund.tenant_id, id: r.refund.id }));
+    const refunds = [...writes.refunds.values()].map((r) => ({
+      tenant_id: r.refund.tenant_id,
+      id: r.refund.id,
+    }));
     return { orders, refunds };
   }
 }
@@ -266,7 +288,8 @@ export async function rebuildRollups(
     `SELECT id::text FROM tenants WHERE $1::text IS NULL OR id::text = $1::text ORDER BY id`,
     [options.tenantId ?? null],
   );
-  if (options.tenantId !== undefined && tenants.length === 0) throw notFound('tenant_not_found', 'tenant not found');
+  if (options.tenantId !== undefined && tenants.length === 0)
+    throw notFound('tenant_not_found', 'tenant not found');
   for (const { id } of tenants) {
     const started = performance.now();
     await db.system.transaction((tx) => rebuildTenantRollups(tx, id));

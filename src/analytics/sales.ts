@@ -25,56 +25,61 @@ import type { Queryable } from '../db/client.ts';
 import type { DateRange, Interval } from './range.ts';
 
 /**
- * The sales events of tenant `$1` that occur inside the rows (`start_at`, `end_at`: timestamptz, end
- * excluded, never overlapping) of a `windows` CTE the query defines before it: one row per sale (order
- * date), return (refund date) and cancellation without refunds (cancellation date). This is the one
- * definition of the sales figures: the straight reports, the rollup maintenance and the rollup rebuild
+ * Where events are taken: from `start` (included) to `end` (excluded), SQL expressions of timestamptz
+ * (parameters or constants, so that the planner sees the bounds and scans the time indexes), and
+ * optionally a condition on the order `o` (such as its customer) added to every kind of event.
+ */
+export type EventScope = { start: string; end: string; orders?: string };
+
+/**
+ * The sales events of tenant `$1` in a scope, as a CTE `sales_events`: one row per sale (order date),
+ * return (refund date) and cancellation without refunds (cancellation date). This is the one definition of
+ * the sales figures: the straight reports, the rollup maintenance and the rollup rebuild
  * (src/analytics/rollups.ts) all read it.
  *
  * Columns: occurred_at, order_id, customer_id, orders (1 on a sale), gross_sales, discounts, returns,
  * shipping, taxes, duties (signed: refunds and cancellations lower them), refunds (1 on a refund) and
  * refunded_amount (returns + refunded shipping, taxes and duties).
  */
-export const SALES_EVENTS_IN_WINDOWS_SQL = `
+export function salesEventsSql({ start, end, orders = 'true' }: EventScope): string {
+  return `
 sales_events AS (
   SELECT o.processed_at AS occurred_at, o.id AS order_id, o.customer_id, 1 AS orders,
          o.gross_sales AS gross_sales, o.discounts, 0::numeric AS returns, o.shipping, o.taxes, o.duties,
          0 AS refunds, 0::numeric AS refunded_amount
-  FROM windows w
-  JOIN orders o ON o.tenant_id = $1 AND o.processed_at >= w.start_at AND o.processed_at < w.end_at
-  WHERE NOT o.test AND o.deleted_at IS NULL
+  FROM orders o
+  WHERE o.tenant_id = $1 AND o.processed_at >= ${start} AND o.processed_at < ${end}
+    AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
   UNION ALL
   SELECT r.processed_at, o.id, o.customer_id, 0, 0, 0, r.returns, -r.refunded_shipping, -r.refunded_taxes,
          -r.refunded_duties, 1, r.returns + r.refunded_shipping + r.refunded_taxes + r.refunded_duties
-  FROM windows w
-  JOIN refunds r ON r.tenant_id = $1 AND r.processed_at >= w.start_at AND r.processed_at < w.end_at
+  FROM refunds r
   JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
-  WHERE NOT o.test AND o.deleted_at IS NULL
+  WHERE r.tenant_id = $1 AND r.processed_at >= ${start} AND r.processed_at < ${end}
+    AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
   UNION ALL
   SELECT o.cancelled_at, o.id, o.customer_id, 0, 0, 0, o.gross_sales - o.discounts, -o.shipping, -o.taxes,
          -o.duties, 0, 0
-  FROM windows w
-  JOIN orders o ON o.tenant_id = $1 AND o.cancelled_at >= w.start_at AND o.cancelled_at < w.end_at
-  WHERE NOT o.test AND o.deleted_at IS NULL
+  FROM orders o
+  WHERE o.tenant_id = $1 AND o.cancelled_at >= ${start} AND o.cancelled_at < ${end}
+    AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
     AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.tenant_id = o.tenant_id AND r.order_id = o.id)
 )`;
+}
+
+/** The bounds of a report range: from `$2` to `$3` (dates, inclusive) in time zone `$4`, cut at the store's midnights (DST included). */
+export const RANGE_SCOPE: EventScope = {
+  start: '($2::date::timestamp AT TIME ZONE $4)',
+  end: '(($3::date + 1)::timestamp AT TIME ZONE $4)',
+};
 
 /**
- * A range's bounds and its one window: from `$2` to `$3` (dates, inclusive) in time zone `$4`, cut at the
- * store's midnights (DST included).
+ * The sales events of one tenant in a range, straight from the entity tables, after a CTE `bounds`
+ * (`start_at`, `end_at`). Parameters: $1 tenant id, $2 from, $3 to, $4 time zone.
  */
-export const RANGE_WINDOWS_SQL = `
-bounds AS (
-  SELECT ($2::date::timestamp AT TIME ZONE $4) AS start_at,
-         (($3::date + 1)::timestamp AT TIME ZONE $4) AS end_at
-),
-windows AS (SELECT start_at, end_at FROM bounds)`;
-
-/**
- * The sales events of one tenant in a range, straight from the entity tables (SALES_EVENTS_IN_WINDOWS_SQL
- * over one window). Parameters: $1 tenant id, $2 from, $3 to, $4 time zone.
- */
-export const SALES_EVENTS_SQL = `${RANGE_WINDOWS_SQL},${SALES_EVENTS_IN_WINDOWS_SQL}`;
+export const SALES_EVENTS_SQL = `
+bounds AS (SELECT ${RANGE_SCOPE.start} AS start_at, ${RANGE_SCOPE.end} AS end_at),
+${salesEventsSql(RANGE_SCOPE)}`;
 
 /** Money columns of a sales aggregate, rounded to cents. */
 const MONEY_AGGREGATES = `
@@ -124,7 +129,12 @@ const figures = (row: MoneyRow): SalesFigures => ({
   totalSales: row.total_sales,
 });
 
-type SummaryRow = MoneyRow & { orders: string; customers: string; new_customers: string; average_order_value: string };
+type SummaryRow = MoneyRow & {
+  orders: string;
+  customers: string;
+  new_customers: string;
+  average_order_value: string;
+};
 
 const toSummary = (row: SummaryRow, currency: string): SalesSummary => ({
   currency,
@@ -151,14 +161,13 @@ export async function salesSummary(
   currency: string,
 ): Promise<SalesSummary> {
   const [row] = await db.query<SummaryRow>(
-    `WITH ${RANGE_WINDOWS_SQL}
-     SELECT ${MONEY_AGGREGATES}, coalesce(sum(orders), 0)::text AS orders,
-       (SELECT count(DISTINCT o.customer_id) FROM orders o, bounds b
+    `SELECT ${MONEY_AGGREGATES}, coalesce(sum(orders), 0)::text AS orders,
+       (SELECT count(DISTINCT o.customer_id) FROM orders o
          WHERE o.tenant_id = $1 AND NOT o.test AND o.deleted_at IS NULL AND o.customer_id IS NOT NULL
-           AND o.processed_at >= b.start_at AND o.processed_at < b.end_at)::text AS customers,
-       (SELECT count(*) FROM customer_stats c, bounds b
-         WHERE c.tenant_id = $1 AND c.first_order_at >= b.start_at AND c.first_order_at < b.end_at)::text
-         AS new_customers,
+           AND o.processed_at >= ${RANGE_SCOPE.start} AND o.processed_at < ${RANGE_SCOPE.end})::text AS customers,
+       (SELECT count(*) FROM customer_stats c
+         WHERE c.tenant_id = $1 AND c.first_order_at >= ${RANGE_SCOPE.start}
+           AND c.first_order_at < ${RANGE_SCOPE.end})::text AS new_customers,
        ${AVERAGE_ORDER_VALUE}
      FROM daily_sales WHERE tenant_id = $1 AND date BETWEEN $2::date AND $3::date`,
     [tenantId, range.from, range.to, range.timezone],

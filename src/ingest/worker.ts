@@ -130,7 +130,8 @@ export class InboxWorker {
   }
 
   private async committed(events: InboxEvent[]) {
-    if (events.length > 0) await this.options.onCommitted?.([...new Set(events.map((event) => event.tenant_id))]);
+    if (events.length > 0)
+      await this.options.onCommitted?.([...new Set(events.map((event) => event.tenant_id))]);
   }
 
   private count(outcomes: { event: InboxEvent; outcome: Outcome }[]) {

@@ -133,7 +133,8 @@ export class TenantService {
     await this.directory.refresh();
     // Days are cut in the store's time zone: a new one moves every order to its new day.
     if (row.timezone !== before.timezone) await this.analytics?.rebuildRollups(id);
-    if (row.timezone !== before.timezone || row.currency !== before.currency) await this.analytics?.invalidate([id]);
+    if (row.timezone !== before.timezone || row.currency !== before.currency)
+      await this.analytics?.invalidate([id]);
     return present(row);
   }
 

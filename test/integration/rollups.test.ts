@@ -10,7 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { topProducts, topProductsStraight } from '../../src/analytics/products.ts';
 import type { DateRange } from '../../src/analytics/range.ts';
 import { rebuildRollups, rollupMaintenance } from '../../src/analytics/rollups.ts';
-import { salesOverTime, salesOverTimeStraight, salesSummary, salesSummaryStraight } from '../../src/analytics/sales.ts';
+import {
+  salesOverTime,
+  salesOverTimeStraight,
+  salesSummary,
+  salesSummaryStraight,
+} from '../../src/analytics/sales.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { int, newId, orderBody, refundBody, type LineSpec, type RefundSpec } from '../helpers/factories.ts';
 import { createRandom, type Random } from '../simulator/random.ts';
@@ -19,7 +24,15 @@ const SECRET = 'rollups-secret';
 const SEED = Number(process.env.ROLLUP_STORM_SEED ?? 20261121);
 
 /** Days around New York's DST changes (2025-03-09, 2025-11-02) and a year end. */
-const DAYS = ['2025-03-08', '2025-03-09', '2025-03-10', '2025-11-01', '2025-11-02', '2025-11-03', '2025-12-31'];
+const DAYS = [
+  '2025-03-08',
+  '2025-03-09',
+  '2025-03-10',
+  '2025-11-01',
+  '2025-11-02',
+  '2025-11-03',
+  '2025-12-31',
+];
 const PRODUCTS: [string | null, string | null][] = [
   ['9001', '9101'],
   ['9001', '9102'],
@@ -29,7 +42,8 @@ const PRODUCTS: [string | null, string | null][] = [
 
 type Delivery = { topic: string; body: string };
 
-const money = (random: Random, min: number, max: number) => (random.int(min * 100, max * 100) / 100).toFixed(2);
+const money = (random: Random, min: number, max: number) =>
+  (random.int(min * 100, max * 100) / 100).toFixed(2);
 
 /** An instant within three hours of New York's midnight starting `day` (04:00 or 05:00 UTC). */
 function nearMidnight(random: Random, day: string) {
@@ -175,7 +189,7 @@ describe('daily rollups', () => {
     for (const shop of shops) {
       const deliveries = storm(random, 60);
       // Drained in chunks, so that events of one order land in different batches.
-      for (let start = 0; start < deliveries.length; ) {
+      for (let start = 0; start < deliveries.length;) {
         const end = start + random.int(1, 40);
         await shop.send(deliveries.slice(start, end));
         await app.drain();
@@ -223,18 +237,25 @@ describe('daily rollups', () => {
           }
         }
         const year = await salesSummary(tx, shop.id, ranges[0]!, 'USD');
-        assert.ok(year.orders > 20 && Number(year.returns) > 0, `the storm has sales and returns (seed ${SEED})`);
+        assert.ok(
+          year.orders > 20 && Number(year.returns) > 0,
+          `the storm has sales and returns (seed ${SEED})`,
+        );
       });
     }
   });
 
   it('drifts without the maintenance, which shows the comparison catches a missed change', async () => {
     const shop = await tenant('UTC');
-    await shop.send([{ topic: 'orders/create', body: orderBody({ processedAt: '2025-06-01T12:00:00Z' }).json }]);
+    await shop.send([
+      { topic: 'orders/create', body: orderBody({ processedAt: '2025-06-01T12:00:00Z' }).json },
+    ]);
     await app.drain();
     rollupMaintenance.enabled = false;
     try {
-      await shop.send([{ topic: 'orders/create', body: orderBody({ processedAt: '2025-06-01T13:00:00Z' }).json }]);
+      await shop.send([
+        { topic: 'orders/create', body: orderBody({ processedAt: '2025-06-01T13:00:00Z' }).json },
+      ]);
       await app.drain();
     } finally {
       rollupMaintenance.enabled = true;
