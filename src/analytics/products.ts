@@ -30,7 +30,7 @@ export type TopProduct = {
  * by the straight report and by the rollups (src/analytics/rollups.ts). Columns: occurred_at, product_id,
  * variant_id (null for custom items), title, units, gross_sales, discounts, returns.
  */
-export function productEventsSql({ start, end, orders = 'true' }: EventScope): string {
+export function productEventsSql({ start, end, orders = 'true', refunds = 'true' }: EventScope): string {
   return `
 product_events AS (
   SELECT o.processed_at AS occurred_at, li.product_id, li.variant_id, li.title, li.quantity AS units,
@@ -45,7 +45,7 @@ product_events AS (
   JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
   JOIN refund_line_items rli ON rli.tenant_id = r.tenant_id AND rli.refund_id = r.id
   JOIN order_line_items li ON li.tenant_id = rli.tenant_id AND li.id = rli.line_item_id
-  WHERE r.tenant_id = $1 AND r.processed_at >= ${start} AND r.processed_at < ${end}
+  WHERE r.tenant_id = $1 AND r.processed_at >= ${start} AND r.processed_at < ${end} AND ${refunds}
     AND NOT li.gift_card AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
   UNION ALL
   SELECT o.cancelled_at, li.product_id, li.variant_id, li.title, -li.quantity, 0, 0, li.gross_sales - li.discounts

@@ -3,17 +3,21 @@
  * variant; 0 for none) and `customer_stats` (per customer), maintained in the same transaction as the entity
  * writes of a batch, so that they never drift from the entity tables.
  *
- * Correct by construction rather than by arithmetic on deltas: `RollupChange.begin` reads which days and
- * customers the batch's orders, refunds and deletions touch as they are stored before the batch, `finish`
- * adds the ones they touch after it, and recomputes exactly those rows from the entity tables with the same
- * SQL as the full rebuild (`rebuildRollups`). The figures' one definition is `salesEventsSql`
- * (src/analytics/sales.ts) and `productEventsSql` (src/analytics/products.ts). Whatever order,
- * replay or duplication the events come in, each affected row ends equal to a full recomputation.
+ * A rollup row is the sum, over the tenant's orders, of what each order contributes to it: its sale, its
+ * refunds and its cancellation, on their days (the figures' one definition: `salesEventsSql` in
+ * src/analytics/sales.ts and `productEventsSql` in src/analytics/products.ts). `RollupChange.begin` reads
+ * the contributions of the batch's orders (written, deleted, or refunded) as stored before the batch,
+ * `finish` reads them again after its writes and adds the difference to the rows; customer_stats rows (first
+ * and last order: not sums) of the customers involved are recomputed. The rebuild (`rebuildTenantRollups`)
+ * adds up the contributions of all orders with the same SQL. So whatever order, replay or duplication
+ * events come in, the rows end equal to a rebuild: a replayed or older version contributes what is stored,
+ * that is nothing new. Rows whose figures are all zero are not kept, by either path.
  *
- * Batches that touch the same tenant are serialized by a transaction-level advisory lock on the tenant, taken
- * in `begin` before the pre-image is read (tenants in sorted order, so batches cannot deadlock on them):
- * two transactions recomputing the same day could otherwise each miss the other's uncommitted entity
- * changes.
+ * Concurrency (PostgreSQL, several batches in flight): a batch holds a transaction-level advisory lock on
+ * each of its orders from `begin`, so that no other transaction changes them between the reading of their
+ * old contribution and the commit; increments of the same rows from other batches then add up (row locks
+ * of the upserts); customer recomputes take a lock per customer. Locks are taken in key order. A tenant's
+ * rebuild takes the tenant's lock exclusively, batches take it shared.
  *
  * Days are dates in the tenant's time zone (`tenants.timezone`), cut with `AT TIME ZONE` (DST included);
  * when the time zone changes the tenant's rollups must be rebuilt (TenantService does).
@@ -24,7 +28,7 @@ import type { BatchWrites } from '../ingest/pipeline.ts';
 import { productEventsSql } from './products.ts';
 import { salesEventsSql, type EventScope } from './sales.ts';
 
-/** First key of the advisory locks that serialize the rollup maintenance of a tenant. */
+/** First key of the tenant advisory locks of the rollup maintenance. */
 const ROLLUP_LOCK = 7254002;
 
 /** Turned off only by the benchmark (bench/analytics) to measure what the maintenance costs the worker. */
@@ -33,19 +37,33 @@ export const rollupMaintenance = { enabled: true };
 /** A tenant's whole history: every event with a time. */
 const ALL_TIME: EventScope = { start: `'-infinity'::timestamptz`, end: `'infinity'::timestamptz` };
 
-/**
- * The store-local days `$3` to `$4` (dates, inclusive) in time zone `$2`, as one time range: the planner
- * sees its bounds and scans the time indexes for just those days.
- */
-const DAY_RUN: EventScope = {
-  start: '($3::date::timestamp AT TIME ZONE $2)',
-  end: '(($4::date + 1)::timestamp AT TIME ZONE $2)',
+/** The events of the orders `$3` (bigint[]) only, whenever they occur. */
+const SOME_ORDERS: EventScope = {
+  ...ALL_TIME,
+  orders: 'o.id = ANY($3::bigint[])',
+  refunds: 'r.order_id = ANY($3::bigint[])',
 };
 
-/** The `daily_sales` rows of a scope (parameters: $1 tenant, $2 time zone): sales figures per day, units from the product events. */
+const DAILY_SALES_FIGURES = [
+  'orders',
+  'units_sold',
+  'units_returned',
+  'gross_sales',
+  'discounts',
+  'returns',
+  'shipping',
+  'taxes',
+  'duties',
+  'refunds',
+  'refunded_amount',
+] as const;
+const PRODUCT_FIGURES = ['units_sold', 'units_returned', 'gross_sales', 'discounts', 'returns'] as const;
+
+/**
+ * The `daily_sales` figures per store-local day (columns `date` and DAILY_SALES_FIGURES) that the events
+ * of a scope add up to. Parameters: $1 tenant, $2 time zone (and those of the scope).
+ */
 const dailySalesSql = (scope: EventScope) => `
-INSERT INTO daily_sales (tenant_id, date, orders, units_sold, units_returned, gross_sales, discounts, returns,
-                         shipping, taxes, duties, refunds, refunded_amount)
 WITH ${salesEventsSql(scope)}, ${productEventsSql(scope)},
 sales AS (
   SELECT (occurred_at AT TIME ZONE $2)::date AS date, sum(orders) AS orders, sum(gross_sales) AS gross_sales,
@@ -58,20 +76,38 @@ units AS (
          sum(greatest(-units, 0)) AS units_returned
   FROM product_events GROUP BY 1
 )
-SELECT $1::uuid, coalesce(s.date, u.date), coalesce(s.orders, 0), coalesce(u.units_sold, 0),
-       coalesce(u.units_returned, 0), coalesce(s.gross_sales, 0), coalesce(s.discounts, 0),
-       coalesce(s.returns, 0), coalesce(s.shipping, 0), coalesce(s.taxes, 0), coalesce(s.duties, 0),
-       coalesce(s.refunds, 0), coalesce(s.refunded_amount, 0)
+SELECT coalesce(s.date, u.date) AS date, coalesce(s.orders, 0)::int AS orders,
+       coalesce(u.units_sold, 0)::int AS units_sold, coalesce(u.units_returned, 0)::int AS units_returned,
+       coalesce(s.gross_sales, 0) AS gross_sales, coalesce(s.discounts, 0) AS discounts,
+       coalesce(s.returns, 0) AS returns, coalesce(s.shipping, 0) AS shipping, coalesce(s.taxes, 0) AS taxes,
+       coalesce(s.duties, 0) AS duties, coalesce(s.refunds, 0)::int AS refunds,
+       coalesce(s.refunded_amount, 0) AS refunded_amount
 FROM sales s FULL JOIN units u ON u.date = s.date`;
 
-/** The `daily_product_sales` rows of a scope (parameters: $1 tenant, $2 time zone). */
+/** The `daily_product_sales` figures per day, product and variant of a scope's events. Parameters as above. */
 const dailyProductSalesSql = (scope: EventScope) => `
-INSERT INTO daily_product_sales (tenant_id, date, product_id, variant_id, units_sold, units_returned,
-                                 gross_sales, discounts, returns)
 WITH ${productEventsSql(scope)}
-SELECT $1::uuid, (occurred_at AT TIME ZONE $2)::date, coalesce(product_id, 0), coalesce(variant_id, 0),
-       sum(greatest(units, 0)), sum(greatest(-units, 0)), sum(gross_sales), sum(discounts), sum(returns)
-FROM product_events GROUP BY 2, 3, 4`;
+SELECT (occurred_at AT TIME ZONE $2)::date AS date, coalesce(product_id, 0) AS product_id,
+       coalesce(variant_id, 0) AS variant_id, sum(greatest(units, 0))::int AS units_sold,
+       sum(greatest(-units, 0))::int AS units_returned, sum(gross_sales) AS gross_sales,
+       sum(discounts) AS discounts, sum(returns) AS returns
+FROM product_events GROUP BY 1, 2, 3`;
+
+const MONEY = new Set([
+  'gross_sales',
+  'discounts',
+  'returns',
+  'shipping',
+  'taxes',
+  'duties',
+  'refunded_amount',
+]);
+/** A figure as stored: money without trailing zeros, so that 60.8 reached by sums or by differences reads alike. */
+const stored = (figure: string, value: string) => (MONEY.has(figure) ? `trim_scale(${value})` : value);
+
+const nonZero = (figures: readonly string[], alias: string) =>
+  `(${figures.map((f) => `${alias}.${f} <> 0`).join(' OR ')})`;
+const allZero = (figures: readonly string[], alias: string) => `NOT ${nonZero(figures, alias)}`;
 
 /**
  * The `customer_stats` rows of the tenant's customers (all, or those in `$2`: bigint[]) over their whole
@@ -88,38 +124,6 @@ FROM sales_events
 GROUP BY customer_id
 HAVING sum(orders) > 0`;
 
-/** Consecutive days grouped: ['2025-01-01', '2025-01-02', '2025-03-05'] -> [['2025-01-01', '2025-01-02'], ['2025-03-05', '2025-03-05']]. */
-function dayRuns(days: string[]): [string, string][] {
-  const runs: [string, string][] = [];
-  for (const day of [...days].sort()) {
-    const last = runs.at(-1);
-    if (last && Date.parse(day) - Date.parse(last[1]) === 86_400_000) last[1] = day;
-    else runs.push([day, day]);
-  }
-  return runs;
-}
-
-/** Recomputes the rollup rows of some days (or all) of one tenant from the entity tables. */
-async function refreshDays(tx: Queryable, tenantId: string, timezone: string, days: string[] | null) {
-  if (days === null) {
-    await tx.query('DELETE FROM daily_sales WHERE tenant_id = $1', [tenantId]);
-    await tx.query('DELETE FROM daily_product_sales WHERE tenant_id = $1', [tenantId]);
-    await tx.query(dailySalesSql(ALL_TIME), [tenantId, timezone]);
-    await tx.query(dailyProductSalesSql(ALL_TIME), [tenantId, timezone]);
-    return;
-  }
-  if (days.length === 0) return;
-  await tx.query('DELETE FROM daily_sales WHERE tenant_id = $1 AND date = ANY($2::date[])', [tenantId, days]);
-  await tx.query('DELETE FROM daily_product_sales WHERE tenant_id = $1 AND date = ANY($2::date[])', [
-    tenantId,
-    days,
-  ]);
-  for (const [first, last] of dayRuns(days)) {
-    await tx.query(dailySalesSql(DAY_RUN), [tenantId, timezone, first, last]);
-    await tx.query(dailyProductSalesSql(DAY_RUN), [tenantId, timezone, first, last]);
-  }
-}
-
 /** Recomputes the `customer_stats` rows of some customers (or all) of one tenant. */
 async function refreshCustomers(tx: Queryable, tenantId: string, customers: string[] | null) {
   if (customers === null) {
@@ -135,142 +139,211 @@ async function refreshCustomers(tx: Queryable, tenantId: string, customers: stri
   await tx.query(customerStatsSql('some'), [tenantId, customers]);
 }
 
-/** Serializes the rollup maintenance of these tenants with other transactions' (until commit). */
-async function lockTenants(tx: Queryable, tenantIds: string[]) {
-  for (const tenantId of [...tenantIds].sort()) {
-    await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROLLUP_LOCK, tenantId]);
-  }
+/** Transaction-level advisory locks on keys (text), taken in key order so that batches cannot deadlock on them. */
+async function lockKeys(tx: Queryable, keys: string[]) {
+  if (keys.length === 0) return;
+  await tx.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (
+       SELECT DISTINCT hashtextextended(key, ${ROLLUP_LOCK}) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS keys`,
+    [keys],
+  );
 }
 
 /**
  * Rebuilds all rollups of one tenant from the entity tables, in the caller's transaction (holding the
- * tenant's rollup lock until it ends). Used by `rollups rebuild`, a time zone change and shop/redact.
+ * tenant's rollup lock exclusively until it ends). Used by `rollups rebuild`, a time zone change and
+ * shop/redact.
  */
 export async function rebuildTenantRollups(tx: Queryable, tenantId: string): Promise<void> {
-  await lockTenants(tx, [tenantId]);
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROLLUP_LOCK, tenantId]);
   const [tenant] = await tx.query<{ timezone: string }>('SELECT timezone FROM tenants WHERE id = $1', [
     tenantId,
   ]);
   if (!tenant) return;
-  await refreshDays(tx, tenantId, tenant.timezone, null);
+  await tx.query('DELETE FROM daily_sales WHERE tenant_id = $1', [tenantId]);
+  await tx.query('DELETE FROM daily_product_sales WHERE tenant_id = $1', [tenantId]);
+  await tx.query(
+    `INSERT INTO daily_sales (tenant_id, date, ${DAILY_SALES_FIGURES.join(', ')})
+     SELECT $1::uuid, r.date, ${DAILY_SALES_FIGURES.map((f) => stored(f, `r.${f}`)).join(', ')}
+     FROM (${dailySalesSql(ALL_TIME)}) r WHERE ${nonZero(DAILY_SALES_FIGURES, 'r')}`,
+    [tenantId, tenant.timezone],
+  );
+  await tx.query(
+    `INSERT INTO daily_product_sales (tenant_id, date, product_id, variant_id, ${PRODUCT_FIGURES.join(', ')})
+     SELECT $1::uuid, r.date, r.product_id, r.variant_id, ${PRODUCT_FIGURES.map((f) => stored(f, `r.${f}`)).join(', ')}
+     FROM (${dailyProductSalesSql(ALL_TIME)}) r WHERE ${nonZero(PRODUCT_FIGURES, 'r')}`,
+    [tenantId, tenant.timezone],
+  );
   await refreshCustomers(tx, tenantId, null);
 }
 
-/** What the orders and refunds of a batch touch: store-local days and customers, per tenant. */
-type Touched = Map<string, { timezone: string; days: Set<string>; customers: Set<string> }>;
+type Row = Record<string, string>;
+
+/** What some orders of one tenant contribute to its rollups, as stored at one moment. */
+type Contribution = { days: Row[]; products: Row[]; customers: string[] };
+
+async function contribution(tx: Queryable, tenantId: string, timezone: string, orderIds: string[]) {
+  const params = [tenantId, timezone, orderIds];
+  // As text, so that they go back into SQL exactly (JSON) whatever the driver makes of dates and numerics.
+  const asText = (select: string, columns: readonly string[]) =>
+    `SELECT ${columns.map((c) => `r.${c}::text AS ${c}`).join(', ')} FROM (${select}) r`;
+  return {
+    days: await tx.query<Row>(asText(dailySalesSql(SOME_ORDERS), ['date', ...DAILY_SALES_FIGURES]), params),
+    products: await tx.query<Row>(
+      asText(dailyProductSalesSql(SOME_ORDERS), ['date', 'product_id', 'variant_id', ...PRODUCT_FIGURES]),
+      params,
+    ),
+    customers: (
+      await tx.query<{ customer_id: string }>(
+        `SELECT DISTINCT customer_id::text FROM orders
+         WHERE tenant_id = $1 AND id = ANY($2::bigint[]) AND customer_id IS NOT NULL`,
+        [tenantId, orderIds],
+      )
+    ).map((row) => row.customer_id),
+  } satisfies Contribution;
+}
 
 /**
- * The days and customers that the stored versions of these orders, and of the orders of these refunds,
- * count on: the orders' processed and cancelled dates and customers, and the processed dates of all their
- * refunds (a refund moves the cancellation return of its order, so the whole order is taken).
+ * Adds `after - before` to the rollup rows of one tenant (one statement per table, rows in key order so that
+ * concurrent batches lock them in the same order), then deletes the rows left with all figures zero.
  */
-async function readTouched(
+async function applyDifference(
   tx: Queryable,
-  orders: { tenant_id: string; id: string }[],
-  refunds: { tenant_id: string; id: string }[],
-  into: Touched,
+  tenantId: string,
+  timezone: string,
+  orderIds: string[],
+  before: Contribution,
 ) {
-  if (orders.length === 0 && refunds.length === 0) return;
-  const rows = await tx.query<{
-    tenant_id: string;
-    timezone: string;
-    day: string | null;
-    customer_id: string | null;
-  }>(
-    `WITH touched AS (
-       SELECT k.tenant_id, k.id AS order_id FROM unnest($1::uuid[], $2::bigint[]) AS k(tenant_id, id)
-       UNION
-       SELECT r.tenant_id, r.order_id FROM unnest($3::uuid[], $4::bigint[]) AS k(tenant_id, id)
-       JOIN refunds r ON r.tenant_id = k.tenant_id AND r.id = k.id
-     ),
-     moments AS (
-       SELECT o.tenant_id, o.processed_at AS at, o.customer_id FROM touched t
-       JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id
-       UNION ALL
-       SELECT o.tenant_id, o.cancelled_at, NULL FROM touched t
-       JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id
-       UNION ALL
-       SELECT r.tenant_id, r.processed_at, NULL FROM touched t
-       JOIN refunds r ON r.tenant_id = t.tenant_id AND r.order_id = t.order_id
-     )
-     SELECT DISTINCT m.tenant_id::text AS tenant_id, tn.timezone,
-            (m.at AT TIME ZONE tn.timezone)::date::text AS day, m.customer_id::text AS customer_id
-     FROM moments m JOIN tenants tn ON tn.id = m.tenant_id
-     WHERE m.at IS NOT NULL OR m.customer_id IS NOT NULL`,
-    [
-      orders.map((o) => o.tenant_id),
-      orders.map((o) => o.id),
-      refunds.map((r) => r.tenant_id),
-      refunds.map((r) => r.id),
-    ],
-  );
-  for (const row of rows) {
-    let entry = into.get(row.tenant_id);
-    if (!entry)
-      into.set(row.tenant_id, (entry = { timezone: row.timezone, days: new Set(), customers: new Set() }));
-    if (row.day !== null) entry.days.add(row.day);
-    if (row.customer_id !== null) entry.customers.add(row.customer_id);
+  const tables = [
+    {
+      table: 'daily_sales',
+      keys: ['date'],
+      figures: DAILY_SALES_FIGURES,
+      select: dailySalesSql(SOME_ORDERS),
+      before: before.days,
+    },
+    {
+      table: 'daily_product_sales',
+      keys: ['date', 'product_id', 'variant_id'],
+      figures: PRODUCT_FIGURES,
+      select: dailyProductSalesSql(SOME_ORDERS),
+      before: before.products,
+    },
+  ] as const;
+  for (const { table, keys, figures, select, before: rows } of tables) {
+    const types = (column: string) =>
+      column === 'date' ? 'date' : ['product_id', 'variant_id'].includes(column) ? 'bigint' : 'numeric';
+    const emptied = await tx.query<Row & { empty: boolean }>(
+      `WITH before AS (
+         SELECT * FROM jsonb_to_recordset($4::jsonb)
+           AS b(${[...keys, ...figures].map((c) => `${c} ${types(c)}`).join(', ')})
+       ),
+       after AS (${select}),
+       difference AS (
+         SELECT ${keys.map((k) => `coalesce(a.${k}, b.${k}) AS ${k}`).join(', ')},
+                ${figures.map((f) => `coalesce(a.${f}, 0) - coalesce(b.${f}, 0) AS ${f}`).join(', ')}
+         FROM after a FULL JOIN before b ON ${keys.map((k) => `a.${k} = b.${k}`).join(' AND ')}
+       )
+       INSERT INTO ${table} AS t (tenant_id, ${keys.join(', ')}, ${figures.join(', ')})
+       SELECT $1::uuid, ${keys.map((k) => `d.${k}`).join(', ')}, ${figures.map((f) => stored(f, `d.${f}`)).join(', ')}
+       FROM difference d WHERE ${nonZero(figures, 'd')}
+       ORDER BY ${keys.map((k) => `d.${k}`).join(', ')}
+       ON CONFLICT (tenant_id, ${keys.join(', ')}) DO UPDATE
+         SET ${figures.map((f) => `${f} = ${stored(f, `t.${f} + excluded.${f}`)}`).join(', ')}
+       RETURNING ${keys.map((k) => `t.${k}::text AS ${k}`).join(', ')}, ${allZero(figures, 't')} AS empty`,
+      [tenantId, timezone, orderIds, JSON.stringify(rows)],
+    );
+    const empty = emptied.filter((row) => row.empty);
+    if (empty.length === 0) continue;
+    await tx.query(
+      `DELETE FROM ${table} t USING jsonb_to_recordset($2::jsonb)
+         AS e(${keys.map((k) => `${k} ${types(k)}`).join(', ')})
+       WHERE t.tenant_id = $1 AND ${keys.map((k) => `t.${k} = e.${k}`).join(' AND ')}
+         AND ${allZero(figures, 't')}`,
+      [tenantId, JSON.stringify(empty)],
+    );
   }
 }
 
-/** What a batch is about to change, captured before its writes; `finish` refreshes the affected rollups. */
-export class RollupChange {
-  private readonly touched: Touched = new Map();
-  private readonly writes: BatchWrites | null;
+/** A tenant's part of a batch: the orders it touches, with their contribution before the batch. */
+type TenantPart = { timezone: string; orderIds: string[]; before: Contribution };
 
-  private constructor(writes: BatchWrites | null) {
-    this.writes = writes;
+/** What a batch is about to change, captured before its writes; `finish` brings the rollups up to date. */
+export class RollupChange {
+  private readonly parts = new Map<string, TenantPart>();
+  private readonly erased = new Set<string>();
+  private readonly active: boolean;
+
+  private constructor(active: boolean) {
+    this.active = active;
   }
 
   /**
-   * Locks the batch's tenants' rollups and reads the days and customers that the batch's orders, refunds
-   * and deletions count on as stored now. Call before any of the batch's writes, in its transaction.
+   * Locks the batch's orders and reads what they contribute to the rollups as stored now. Call before any
+   * of the batch's writes, in its transaction.
    */
   static async begin(tx: Queryable, writes: BatchWrites): Promise<RollupChange> {
-    if (!rollupMaintenance.enabled) return new RollupChange(null);
-    const change = new RollupChange(writes);
-    const { orders, refunds } = change.keys();
-    const tenants = new Set([...orders, ...refunds].map((key) => key.tenant_id));
-    for (const action of writes.actions) if (action.kind === 'shop_redact') tenants.add(action.tenantId);
-    if (tenants.size === 0) return change;
-    await lockTenants(tx, [...tenants]);
-    await readTouched(tx, orders, refunds, change.touched);
+    const change = new RollupChange(rollupMaintenance.enabled);
+    if (!change.active) return change;
+    for (const action of writes.actions)
+      if (action.kind === 'shop_redact') change.erased.add(action.tenantId);
+    const orders = new Map<string, Set<string>>();
+    const add = (tenantId: string, id: string) => {
+      if (!orders.has(tenantId)) orders.set(tenantId, new Set());
+      orders.get(tenantId)!.add(id);
+    };
+    for (const { order } of writes.orders.values()) add(order.tenant_id, order.id);
+    for (const deletion of writes.deletions.orders.values()) add(deletion.tenant_id, deletion.id);
+    for (const { refund } of writes.refunds.values()) add(refund.tenant_id, refund.order_id);
+    const tenantIds = [...new Set([...orders.keys(), ...change.erased])].sort();
+    if (tenantIds.length === 0) return change;
+
+    for (const tenantId of tenantIds) {
+      await tx.query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2))', [ROLLUP_LOCK, tenantId]);
+    }
+    await lockKeys(
+      tx,
+      [...orders].flatMap(([tenantId, ids]) => [...ids].map((id) => `order:${tenantId}:${id}`)),
+    );
+    const zones = await tx.query<{ id: string; timezone: string }>(
+      'SELECT id::text, timezone FROM tenants WHERE id = ANY($1::uuid[])',
+      [tenantIds],
+    );
+    for (const { id: tenantId, timezone } of zones) {
+      const ids = orders.get(tenantId);
+      if (!ids || change.erased.has(tenantId)) continue;
+      const orderIds = [...ids].sort();
+      change.parts.set(tenantId, {
+        timezone,
+        orderIds,
+        before: await contribution(tx, tenantId, timezone, orderIds),
+      });
+    }
     return change;
   }
 
   /**
-   * Adds the days and customers the batch's rows count on now, and recomputes those rollup rows from the
-   * entity tables. A shop/redact rebuilds (empties) its tenant's rollups. Call after all of the batch's
-   * writes, in the same transaction.
+   * Adds to the rollups what the batch's orders contribute now less what they did before, and recomputes
+   * the customer_stats of their customers (before and after). A shop/redact rebuilds (empties) its
+   * tenant's rollups. Call after all of the batch's writes, in the same transaction.
    */
   async finish(tx: Queryable): Promise<void> {
-    if (!this.writes) return;
-    const { orders, refunds } = this.keys();
-    await readTouched(tx, orders, refunds, this.touched);
-    const erased = new Set(
-      this.writes.actions.filter((action) => action.kind === 'shop_redact').map((action) => action.tenantId),
-    );
-    for (const tenantId of erased) await rebuildTenantRollups(tx, tenantId);
-    for (const [tenantId, { timezone, days, customers }] of this.touched) {
-      if (erased.has(tenantId)) continue;
-      await refreshDays(tx, tenantId, timezone, [...days].sort());
-      await refreshCustomers(tx, tenantId, [...customers].sort());
+    if (!this.active) return;
+    for (const tenantId of [...this.erased].sort()) await rebuildTenantRollups(tx, tenantId);
+    for (const [tenantId, { timezone, orderIds, before }] of this.parts) {
+      await applyDifference(tx, tenantId, timezone, orderIds, before);
+      const after = await tx.query<{ customer_id: string }>(
+        `SELECT DISTINCT customer_id::text FROM orders
+         WHERE tenant_id = $1 AND id = ANY($2::bigint[]) AND customer_id IS NOT NULL`,
+        [tenantId, orderIds],
+      );
+      const customers = [...new Set([...before.customers, ...after.map((row) => row.customer_id)])].sort();
+      await lockKeys(
+        tx,
+        customers.map((id) => `customer:${tenantId}:${id}`),
+      );
+      await refreshCustomers(tx, tenantId, customers);
     }
-  }
-
-  /** The batch's orders (written or deleted, and those of its refunds) and refunds. */
-  private keys() {
-    const writes = this.writes!;
-    const orders = [
-      ...[...writes.orders.values()].map((o) => ({ tenant_id: o.order.tenant_id, id: o.order.id })),
-      ...[...writes.deletions.orders.values()].map((d) => ({ tenant_id: d.tenant_id, id: d.id })),
-      ...[...writes.refunds.values()].map((r) => ({ tenant_id: r.refund.tenant_id, id: r.refund.order_id })),
-    ];
-    const refunds = [...writes.refunds.values()].map((r) => ({
-      tenant_id: r.refund.tenant_id,
-      id: r.refund.id,
-    }));
-    return { orders, refunds };
   }
 }
 

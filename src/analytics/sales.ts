@@ -27,9 +27,16 @@ import type { DateRange, Interval } from './range.ts';
 /**
  * Where events are taken: from `start` (included) to `end` (excluded), SQL expressions of timestamptz
  * (parameters or constants, so that the planner sees the bounds and scans the time indexes), and
- * optionally a condition on the order `o` (such as its customer) added to every kind of event.
+ * optionally conditions that narrow them to some orders (such as a customer's, or a batch's).
  */
-export type EventScope = { start: string; end: string; orders?: string };
+export type EventScope = {
+  start: string;
+  end: string;
+  /** A condition on the order `o` of every event (default: none). */
+  orders?: string;
+  /** A condition on the refund `r` of refund events, to let the planner start from refunds (default: none). */
+  refunds?: string;
+};
 
 /**
  * The sales events of tenant `$1` in a scope, as a CTE `sales_events`: one row per sale (order date),
@@ -41,7 +48,7 @@ export type EventScope = { start: string; end: string; orders?: string };
  * shipping, taxes, duties (signed: refunds and cancellations lower them), refunds (1 on a refund) and
  * refunded_amount (returns + refunded shipping, taxes and duties).
  */
-export function salesEventsSql({ start, end, orders = 'true' }: EventScope): string {
+export function salesEventsSql({ start, end, orders = 'true', refunds = 'true' }: EventScope): string {
   return `
 sales_events AS (
   SELECT o.processed_at AS occurred_at, o.id AS order_id, o.customer_id, 1 AS orders,
@@ -55,7 +62,7 @@ sales_events AS (
          -r.refunded_duties, 1, r.returns + r.refunded_shipping + r.refunded_taxes + r.refunded_duties
   FROM refunds r
   JOIN orders o ON o.tenant_id = r.tenant_id AND o.id = r.order_id
-  WHERE r.tenant_id = $1 AND r.processed_at >= ${start} AND r.processed_at < ${end}
+  WHERE r.tenant_id = $1 AND r.processed_at >= ${start} AND r.processed_at < ${end} AND ${refunds}
     AND NOT o.test AND o.deleted_at IS NULL AND ${orders}
   UNION ALL
   SELECT o.cancelled_at, o.id, o.customer_id, 0, 0, 0, o.gross_sales - o.discounts, -o.shipping, -o.taxes,
