@@ -44,6 +44,13 @@ const SOME_ORDERS: EventScope = {
   refunds: 'r.order_id = ANY($3::bigint[])',
 };
 
+/** The events of the orders of the customers `$2` (bigint[]), refunds found through their orders. */
+const SOME_CUSTOMERS: EventScope = {
+  ...ALL_TIME,
+  orders: 'o.customer_id = ANY($2::bigint[])',
+  refunds: `r.order_id IN (SELECT c.id FROM orders c WHERE c.tenant_id = $1 AND c.customer_id = ANY($2::bigint[]))`,
+};
+
 const DAILY_SALES_FIGURES = [
   'orders',
   'units_sold',
@@ -116,7 +123,7 @@ const allZero = (figures: readonly string[], alias: string) => `NOT ${nonZero(fi
 const customerStatsSql = (customers: 'all' | 'some') => `
 INSERT INTO customer_stats (tenant_id, customer_id, first_order_at, last_order_at, orders, gross_sales,
                             discounts, returns, net_sales)
-WITH ${salesEventsSql({ ...ALL_TIME, orders: customers === 'some' ? 'o.customer_id = ANY($2::bigint[])' : 'o.customer_id IS NOT NULL' })}
+WITH ${salesEventsSql(customers === 'some' ? SOME_CUSTOMERS : { ...ALL_TIME, orders: 'o.customer_id IS NOT NULL' })}
 SELECT $1::uuid, customer_id, min(occurred_at) FILTER (WHERE orders = 1),
        max(occurred_at) FILTER (WHERE orders = 1), sum(orders), sum(gross_sales), sum(discounts), sum(returns),
        sum(gross_sales - discounts - returns)
