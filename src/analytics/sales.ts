@@ -18,8 +18,13 @@
  * Discounts and returns are reported as positive amounts that net sales subtracts. Days are the store's
  * (tenant time zone). Money: decimal strings in shop currency, rounded to cents.
  *
+ * - Duties: charged on the order's date, less refunded duties on the refund's date (kept in `daily_sales`;
+ *   not yet part of total sales in the API).
+ *
  * The per-order and per-refund parts are computed when an order or refund is normalized
- * (src/ingest/normalize.ts); this module adds them up by date.
+ * (src/ingest/normalize.ts); this module defines the events they make (`salesEventsSql`). The reports read
+ * the daily rollups built from those events (src/analytics/rollups.ts); the `*Straight` functions add the
+ * events up directly, as the rollups' reference and the benchmark's baseline.
  */
 import type { Queryable } from '../db/client.ts';
 import type { DateRange, Interval } from './range.ts';
