@@ -10,7 +10,7 @@
  * `ttlMs`). A failing Redis turns the cache into misses, never into failed requests.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { authorize } from '../auth/access.ts';
@@ -166,8 +166,8 @@ const isAnalyticsRoute = (url: string | undefined) =>
 
 /**
  * Serves and fills the cache for every GET analytics route of `api` and of the route modules registered
- * in it afterwards. The caller's access is checked before a cached answer is served (as each handler
- * does). Answers carry `Cache-Control: private` and `x-cache: hit|miss`; only 200 JSON answers are stored.
+ * in it afterwards (call it before registering them). The caller's access is checked and the rate limit
+ * counted before a cached answer is served. Answers carry `Cache-Control: private` and `x-cache: hit|miss`; only 200 JSON answers are stored.
  */
 export function registerAnalyticsCache(
   api: FastifyInstance,
@@ -176,8 +176,7 @@ export function registerAnalyticsCache(
   const { db, cache } = options;
   const lookups = new WeakMap<FastifyRequest, CacheLookup & { hit: boolean }>();
 
-  api.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'GET' || !isAnalyticsRoute(request.routeOptions.url)) return;
+  const serveCached = async (request: FastifyRequest, reply: FastifyReply) => {
     const { tenantId } = request.params as { tenantId?: string };
     if (!tenantId || !UUID.test(tenantId)) return;
     await authorize(db, request.principal, [tenantId], 'analytics:read');
@@ -190,6 +189,12 @@ export function registerAnalyticsCache(
     }
     reply.header('x-cache', 'hit').type('application/json; charset=utf-8');
     return reply.send(lookup.body);
+  };
+  // A route-level hook, added after the route's own ones (the rate limit's among them): a cached answer is
+  // served only once the request has been counted and checked like any other.
+  api.addHook('onRoute', (route) => {
+    if (![route.method].flat().includes('GET') || !isAnalyticsRoute(route.url)) return;
+    route.preHandler = [...[route.preHandler ?? []].flat(), serveCached];
   });
 
   api.addHook('onSend', async (request, reply, payload) => {
