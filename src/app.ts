@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { AnalyticsCache } from './analytics/cache.ts';
+import { rebuildTenantRollups } from './analytics/rollups.ts';
 import { pino, type Logger } from 'pino';
 import { ConfigError, type Config, type Role } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
@@ -132,7 +134,15 @@ export async function createApp(
     config.SHOPSIGHT_TENANT_CACHE_TTL_MS,
   );
   await directory.refresh();
-  const tenants = new TenantService(new TenantRepository(db), secrets, directory);
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
+    : undefined;
+  redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
+  const analyticsCache = new AnalyticsCache({ redis, metrics, log });
+  const tenants = new TenantService(new TenantRepository(db), secrets, directory, {
+    rebuildRollups: (tenantId) => db.system.transaction((tx) => rebuildTenantRollups(tx, tenantId)),
+    invalidate: (tenantIds) => analyticsCache.invalidate(tenantIds),
+  });
   const publicUrl = (config.SHOPSIGHT_PUBLIC_URL ?? config.SHOPIFY_APP_URL)?.replace(/\/+$/, '');
   const connections = new ConnectionService({
     repository: new ConnectionRepository(db),
@@ -149,11 +159,6 @@ export async function createApp(
       webhookUrl: publicUrl && `${publicUrl}/webhooks/shopify`,
     },
   });
-  const redis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
-    : undefined;
-  redis?.on('error', (error) => log.warn({ err: error }, 'redis error'));
-
   const server =
     role === 'worker'
       ? null
@@ -171,6 +176,7 @@ export async function createApp(
           secureCookies: config.SHOPSIGHT_PUBLIC_URL?.startsWith('https://') ?? false,
           connections,
           cookieSecret,
+          analyticsCache,
         });
   const worker =
     role === 'api'
@@ -182,6 +188,7 @@ export async function createApp(
           pollMs: config.SHOPSIGHT_WORKER_POLL_MS,
           maxAttempts: config.SHOPSIGHT_WORKER_MAX_ATTEMPTS,
           backoffBaseMs: config.SHOPSIGHT_WORKER_BACKOFF_BASE_MS,
+          onCommitted: (tenantIds) => analyticsCache.invalidate(tenantIds),
         });
 
   if (admin.generated) {

@@ -8,10 +8,12 @@
  *   dead-letters requeue [--tenant ID]   put dead letters back in the queue
  *   user create|reset-password --email E [--password P]   create a user, or set a new password
  *   user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
+ *   rollups rebuild [--tenant ID]   recompute the daily rollups from the entity tables
  */
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
+import { rebuildRollups } from './analytics/rollups.ts';
 import { authorize, type Principal, type Role as TenantRole } from './auth/access.ts';
 import { AuthService, emailAddress } from './auth/auth.service.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
@@ -33,7 +35,9 @@ const USAGE = `usage: node src/main.ts <command>
   user create --email E [--password P]          create a user (password: --password, else
   user reset-password --email E [--password P]  SHOPSIGHT_USER_PASSWORD, else asked on stdin);
                                                 a reset revokes every session of the user
-  user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant`;
+  user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
+  rollups rebuild [--tenant ID]        recompute the daily rollups (all tenants, or one) from the
+                                       entity tables; safe while the worker runs`;
 
 /** A command line that cannot be run as given: answered with the usage and exit status 2. */
 class UsageError extends Error {
@@ -201,6 +205,37 @@ async function user(argv: string[]) {
   });
 }
 
+/**
+ * `rollups rebuild [--tenant ID]`: one transaction per tenant, each holding the tenant's rollup lock, so
+ * the worker's batches for that tenant wait and then maintain the rebuilt rows.
+ */
+async function rollups(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { tenant: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || positionals[0] !== 'rebuild')
+    throw new UsageError('usage: rollups rebuild [--tenant ID]');
+  const tenantId = values.tenant;
+  if (
+    tenantId !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)
+  ) {
+    throw new UsageError('--tenant must be a tenant id (UUID)');
+  }
+  await withDatabase(async (db) => {
+    const started = performance.now();
+    const count = await rebuildRollups(db, {
+      tenantId,
+      progress: (id, ms) => process.stdout.write(`tenant ${id}: rebuilt in ${Math.round(ms)} ms\n`),
+    });
+    process.stdout.write(
+      `rollups of ${count} tenant(s) rebuilt in ${Math.round(performance.now() - started)} ms\n`,
+    );
+  });
+}
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
@@ -215,6 +250,8 @@ async function main() {
       return deadLetters(rest);
     case 'user':
       return user(rest);
+    case 'rollups':
+      return rollups(rest);
     default:
       process.stdout.write(`${USAGE}\n`);
       process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;

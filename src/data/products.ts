@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { Queryable } from '../db/client.ts';
-import { PRODUCT_EVENTS_SQL } from '../analytics/products.ts';
+import { productEventsSql } from '../analytics/products.ts';
+import { RANGE_SCOPE } from '../analytics/sales.ts';
 import type { DateRange } from '../analytics/range.ts';
 import type { CsvColumn } from '../http/csv.ts';
 import {
@@ -193,7 +194,7 @@ export async function productDetails(
     returns: string;
     net_sales: string;
   }>(
-    `WITH ${PRODUCT_EVENTS_SQL}
+    `WITH ${productEventsSql(RANGE_SCOPE)}
      SELECT coalesce(sum(e.units), 0)::text AS units, round(coalesce(sum(e.gross_sales), 0), 2)::text AS gross_sales,
             round(coalesce(sum(e.discounts), 0), 2)::text AS discounts,
             round(coalesce(sum(e.returns), 0), 2)::text AS returns,

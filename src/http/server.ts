@@ -13,6 +13,7 @@ import { reportRoutes } from '../analytics/reports.routes.ts';
 import { checkoutsReportRoutes } from '../analytics/checkouts.routes.ts';
 import { dataRoutes } from '../data/data.routes.ts';
 import { inventoryRoutes } from '../analytics/inventory.routes.ts';
+import { registerAnalyticsCache, type AnalyticsCache } from '../analytics/cache.ts';
 import { apikeyRoutes } from '../auth/api-key.routes.ts';
 import { authRoutes } from '../auth/auth.routes.ts';
 import { healthRoutes } from '../ingest/health.routes.ts';
@@ -65,12 +66,14 @@ export type ServerDependencies = {
   cookieSecret: string;
   /** The built dashboard to serve at `/` (default `web/dist`). */
   webDir?: string | undefined;
+  /** Cache of the analytics answers, invalidated by the writers of each tenant's data. */
+  analyticsCache: AnalyticsCache;
 };
 
 /** What every `/api/v1` route module receives: build its services from these. */
 export type RouteDependencies = Pick<
   ServerDependencies,
-  'db' | 'log' | 'metrics' | 'tenants' | 'directory' | 'redis'
+  'db' | 'log' | 'metrics' | 'tenants' | 'directory' | 'redis' | 'analyticsCache'
 > & {
   /** Secure cookies (sent over HTTPS only): true unless the server is plain HTTP on loopback. */
   secureCookies: boolean;
@@ -159,6 +162,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
             'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))),
           }),
       });
+      // Before the route modules, so that every analytics route of every module is cached.
+      registerAnalyticsCache(api, { db: deps.db, cache: deps.analyticsCache });
       await api.register(tenantRoutes, { tenants: deps.tenants, db: deps.db });
       await api.register(analyticsRoutes, { db: deps.db, tenants: deps.tenants });
       await api.register(reportRoutes, { db: deps.db, tenants: deps.tenants });
@@ -173,6 +178,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         directory: deps.directory,
         redis: deps.redis,
         secureCookies: deps.secureCookies,
+        analyticsCache: deps.analyticsCache,
       };
       await api.register(authRoutes, routeDeps);
       await api.register(memberRoutes, routeDeps);

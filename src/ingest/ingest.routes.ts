@@ -47,7 +47,9 @@ export type IngestResponse = z.infer<typeof ingestResponse>;
 
 export async function ingestRoutes(app: FastifyInstance, deps: RouteDependencies) {
   const { db } = deps;
-  const ingest = new IngestService(db, deps.metrics);
+  const ingest = new IngestService(db, deps.metrics, (tenantIds) =>
+    deps.analyticsCache.invalidate(tenantIds),
+  );
 
   // JSON only: any other content type is a 415, not a confusing validation error on a string body.
   app.removeAllContentTypeParsers();

@@ -73,9 +73,12 @@ const KINDS: Record<IngestEntity, { schema: Schema; plan(tenantId: string, item:
 export class IngestService {
   private readonly db: Database;
   private readonly items: Counter<'entity' | 'outcome' | 'cause'>;
+  private readonly onCommitted: ((tenantIds: string[]) => Promise<void>) | undefined;
 
-  constructor(db: Database, metrics: Metrics) {
+  /** `onCommitted`: called with the tenant after each commit of its items (the analytics cache drops its answers). */
+  constructor(db: Database, metrics: Metrics, onCommitted?: (tenantIds: string[]) => Promise<void>) {
     this.db = db;
+    this.onCommitted = onCommitted;
     this.items = new Counter({
       name: 'shopsight_ingest_items_total',
       help: 'Items received by the ingestion API, by entity, outcome (accepted, rejected) and cause.',
@@ -111,6 +114,7 @@ export class IngestService {
     });
 
     const refused = await this.write(tenantId, planned);
+    if (refused.size < planned.length) await this.onCommitted?.([tenantId]);
     for (const [index, reason] of refused) {
       results[index] = { index, id: results[index]!.id, status: 'rejected', reason };
     }

@@ -23,6 +23,11 @@ export type WorkerOptions = {
   pollMs: number;
   maxAttempts: number;
   backoffBaseMs: number;
+  /**
+   * Called after each commit with the tenants whose events it processed (the analytics cache drops their
+   * answers). Must not throw.
+   */
+  onCommitted?: (tenantIds: string[]) => Promise<void>;
 };
 
 export class InboxWorker {
@@ -69,16 +74,18 @@ export class InboxWorker {
   async runOnce(): Promise<number> {
     const stop = this.metrics.batchSeconds.startTimer();
     try {
-      return await this.db.system.transaction(async (tx) => {
+      const events = await this.db.system.transaction(async (tx) => {
         const events = await claimEvents(tx, this.options.batchSize);
-        if (events.length === 0) return 0;
+        if (events.length === 0) return events;
         const writes = new BatchWrites();
         const outcomes = events.map((event) => ({ event, outcome: planEvent(event, writes) }));
         await writes.apply(tx);
         await recordOutcomes(tx, outcomes);
         this.count(outcomes);
-        return events.length;
+        return events;
       });
+      await this.committed(events);
+      return events.length;
     } catch (error) {
       this.log.warn({ err: error }, 'batch failed; retrying its events one by one');
       return this.runEachAlone();
@@ -95,14 +102,16 @@ export class InboxWorker {
     );
     for (const { tenant_id, id } of due) {
       try {
-        await this.db.system.transaction(async (tx) => {
+        const events = await this.db.system.transaction(async (tx) => {
           const events = await claimEvents(tx, 1, { tenantId: tenant_id, id });
           const writes = new BatchWrites();
           const outcomes = events.map((event) => ({ event, outcome: planEvent(event, writes) }));
           await writes.apply(tx);
           await recordOutcomes(tx, outcomes);
           this.count(outcomes);
+          return events;
         });
+        await this.committed(events);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const status = await recordFailure(
@@ -118,6 +127,11 @@ export class InboxWorker {
       }
     }
     return due.length;
+  }
+
+  private async committed(events: InboxEvent[]) {
+    if (events.length > 0)
+      await this.options.onCommitted?.([...new Set(events.map((event) => event.tenant_id))]);
   }
 
   private count(outcomes: { event: InboxEvent; outcome: Outcome }[]) {

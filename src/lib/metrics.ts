@@ -80,6 +80,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly analyticsCache = new Counter({
+    name: 'shopsight_analytics_cache_total',
+    help: 'Analytics answer cache lookups, by result (hit, miss, error: the store failed and the answer was computed).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }

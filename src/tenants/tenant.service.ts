@@ -44,17 +44,35 @@ export type TenantChanges = {
   reconcileIntervalMinutes?: number | undefined;
 };
 
+/**
+ * What depends on a tenant's settings beyond its row: the daily rollups are cut in its time zone, and
+ * cached analytics answers show its currency and days.
+ */
+export type TenantAnalytics = {
+  /** Rebuilds the tenant's daily rollups (after a time zone change). */
+  rebuildRollups(tenantId: string): Promise<void>;
+  /** Drops the tenant's cached analytics answers. */
+  invalidate(tenantIds: string[]): Promise<void>;
+};
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TenantService {
   private readonly repository: TenantRepository;
   private readonly secrets: SecretBox;
   private readonly directory: TenantDirectory;
+  private readonly analytics: TenantAnalytics | undefined;
 
-  constructor(repository: TenantRepository, secrets: SecretBox, directory: TenantDirectory) {
+  constructor(
+    repository: TenantRepository,
+    secrets: SecretBox,
+    directory: TenantDirectory,
+    analytics?: TenantAnalytics,
+  ) {
     this.repository = repository;
     this.secrets = secrets;
     this.directory = directory;
+    this.analytics = analytics;
   }
 
   /**
@@ -113,7 +131,7 @@ export class TenantService {
    * reconciliation interval); `webhookSecret: null` falls back to the app secret. @throws HttpError 404.
    */
   async update(id: string, changes: TenantChanges): Promise<Tenant> {
-    await this.record(id);
+    const before = await this.record(id);
     const row = await this.repository.update(id, {
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.timezone !== undefined && { timezone: changes.timezone }),
@@ -132,6 +150,10 @@ export class TenantService {
     });
     if (!row) throw notFound('tenant_not_found', 'tenant not found');
     await this.directory.refresh();
+    // Days are cut in the store's time zone: a new one moves every order to its new day.
+    if (row.timezone !== before.timezone) await this.analytics?.rebuildRollups(id);
+    if (row.timezone !== before.timezone || row.currency !== before.currency)
+      await this.analytics?.invalidate([id]);
     return present(row);
   }
 
@@ -141,6 +163,7 @@ export class TenantService {
       throw notFound('tenant_not_found', 'tenant not found');
     }
     await this.directory.refresh();
+    await this.analytics?.invalidate([id]);
   }
 }
 

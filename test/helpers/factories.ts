@@ -27,6 +27,9 @@ export type LineSpec = {
   discount?: string;
   tax?: string;
   giftCard?: boolean;
+  /** Default product 632910392 / variant 808950810; null for a custom item. */
+  productId?: string | null;
+  variantId?: string | null;
 };
 
 export type OrderSpec = {
@@ -120,8 +123,8 @@ export function orderBody(spec: OrderSpec = {}) {
           },
     line_items: lines.map((line) => ({
       id: int(line.id),
-      product_id: int('632910392'),
-      variant_id: int('808950810'),
+      product_id: line.productId === null ? null : int(line.productId ?? '632910392'),
+      variant_id: line.variantId === null ? null : int(line.variantId ?? '808950810'),
       title: spec.lineTitle ?? 'Item',
       sku: spec.lineSku ?? 'SKU',
       quantity: line.quantity,
