@@ -152,8 +152,9 @@ export class TenantService {
     await this.directory.refresh();
     // Days are cut in the store's time zone: a new one moves every order to its new day.
     if (row.timezone !== before.timezone) await this.analytics?.rebuildRollups(id);
-    if (row.timezone !== before.timezone || row.currency !== before.currency)
-      await this.analytics?.invalidate([id]);
+    // Reports read the tenant's settings too (currency, abandonment and low-stock thresholds): any change
+    // makes its cached answers stale.
+    await this.analytics?.invalidate([id]);
     return present(row);
   }
 
