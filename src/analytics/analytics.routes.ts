@@ -26,6 +26,7 @@ const salesFigures = {
   netSales: money,
   shipping: money,
   taxes: money,
+  duties: money,
   totalSales: money,
 };
 const rangeEcho = z.object({ from: z.string(), to: z.string(), timezone: z.string() });
@@ -65,6 +66,7 @@ const COMPARED_FIELDS = [
   'netSales',
   'shipping',
   'taxes',
+  'duties',
   'totalSales',
   'averageOrderValue',
 ] as const;

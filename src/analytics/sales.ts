@@ -13,14 +13,14 @@
  * - Shipping: shipping charges less shipping discounts on the order's date, less refunded shipping on the
  *   refund's date.
  * - Taxes: order taxes on the order's date, less refunded taxes on the refund's date.
- * - Total sales = net sales + shipping + taxes.
+ * - Duties: duties charged on the order's date, less refunded duties on the refund's date.
+ * - Total sales = net sales + shipping + taxes + duties (Shopify's Finances summary adds duties and
+ *   additional fees to total sales; Shopsight has no additional fees).
  * - Average order value = (gross sales - discounts) / orders.
  * Discounts and returns are reported as positive amounts that net sales subtracts. Days are the store's
  * (tenant time zone). Money: decimal strings in shop currency, rounded to cents.
  *
- * - Duties: charged on the order's date, less refunded duties on the refund's date (kept in `daily_sales`;
- *   not yet part of total sales in the API).
- *
+
  * The per-order and per-refund parts are computed when an order or refund is normalized
  * (src/ingest/normalize.ts); this module defines the events they make (`salesEventsSql`). The reports read
  * the daily rollups built from those events (src/analytics/rollups.ts); the `*Straight` functions add the
@@ -101,7 +101,8 @@ const MONEY_AGGREGATES = `
   round(coalesce(sum(gross_sales - discounts - returns), 0), 2)::text AS net_sales,
   round(coalesce(sum(shipping), 0), 2)::text AS shipping,
   round(coalesce(sum(taxes), 0), 2)::text AS taxes,
-  round(coalesce(sum(gross_sales - discounts - returns + shipping + taxes), 0), 2)::text AS total_sales`;
+  round(coalesce(sum(duties), 0), 2)::text AS duties,
+  round(coalesce(sum(gross_sales - discounts - returns + shipping + taxes + duties), 0), 2)::text AS total_sales`;
 
 type MoneyRow = {
   gross_sales: string;
@@ -110,6 +111,7 @@ type MoneyRow = {
   net_sales: string;
   shipping: string;
   taxes: string;
+  duties: string;
   total_sales: string;
 };
 
@@ -120,6 +122,7 @@ export type SalesFigures = {
   netSales: string;
   shipping: string;
   taxes: string;
+  duties: string;
   totalSales: string;
 };
 
@@ -138,6 +141,7 @@ const figures = (row: MoneyRow): SalesFigures => ({
   netSales: row.net_sales,
   shipping: row.shipping,
   taxes: row.taxes,
+  duties: row.duties,
   totalSales: row.total_sales,
 });
 

@@ -245,6 +245,7 @@ export const orders = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
+    // INCLUDE (customer_id, test, deleted_at) in migration 0007: the summary's distinct customers, index-only.
     index('orders_tenant_processed_at').on(t.tenantId, t.processedAt),
     index('orders_tenant_customer').on(t.tenantId, t.customerId),
     index('orders_tenant_cancelled_at')

@@ -32,6 +32,7 @@ type Figures = [
   net: string,
   shipping: string,
   taxes: string,
+  duties: string,
   total: string,
 ];
 
@@ -44,12 +45,26 @@ const EXPECTED: [
   customers: number,
   newCustomers: number,
 ][] = [
-  ['2025-03-01', '2025-03-01', [1, '80.00', '8.00', '0.00', '72.00', '5.00', '6.48', '83.48'], '72.00', 1, 1],
-  ['2025-03-02', '2025-03-02', [1, '25.00', '0.00', '0.00', '25.00', '0.00', '2.25', '27.25'], '25.00', 1, 1],
+  [
+    '2025-03-01',
+    '2025-03-01',
+    [1, '80.00', '8.00', '0.00', '72.00', '5.00', '6.48', '0.00', '83.48'],
+    '72.00',
+    1,
+    1,
+  ],
+  [
+    '2025-03-02',
+    '2025-03-02',
+    [1, '25.00', '0.00', '0.00', '25.00', '0.00', '2.25', '0.00', '27.25'],
+    '25.00',
+    1,
+    1,
+  ],
   [
     '2025-03-03',
     '2025-03-03',
-    [0, '0.00', '0.00', '25.00', '-25.00', '0.00', '-2.25', '-27.25'],
+    [0, '0.00', '0.00', '25.00', '-25.00', '0.00', '-2.25', '0.00', '-27.25'],
     '0.00',
     0,
     0,
@@ -57,7 +72,7 @@ const EXPECTED: [
   [
     '2025-03-04',
     '2025-03-04',
-    [0, '0.00', '0.00', '36.00', '-36.00', '0.00', '-3.24', '-39.24'],
+    [0, '0.00', '0.00', '36.00', '-36.00', '0.00', '-3.24', '0.00', '-39.24'],
     '0.00',
     0,
     0,
@@ -65,28 +80,63 @@ const EXPECTED: [
   [
     '2025-03-05',
     '2025-03-05',
-    [1, '108.00', '0.00', '0.00', '108.00', '0.00', '0.00', '108.00'],
+    [1, '108.00', '0.00', '0.00', '108.00', '0.00', '0.00', '0.00', '108.00'],
     '108.00',
     1,
     1,
   ],
-  ['2025-03-06', '2025-03-06', [1, '50.00', '0.00', '0.00', '50.00', '0.00', '0.00', '50.00'], '50.00', 1, 0],
-  ['2025-03-08', '2025-03-08', [0, '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00'], '0.00', 0, 0],
-  ['2025-03-09', '2025-03-09', [1, '30.00', '0.00', '0.00', '30.00', '0.00', '0.00', '30.00'], '30.00', 0, 0],
-  ['2025-03-10', '2025-03-10', [0, '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00'], '0.00', 0, 0],
+  [
+    '2025-03-06',
+    '2025-03-06',
+    [1, '50.00', '0.00', '0.00', '50.00', '0.00', '0.00', '0.00', '50.00'],
+    '50.00',
+    1,
+    0,
+  ],
+  [
+    '2025-03-08',
+    '2025-03-08',
+    [0, '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00'],
+    '0.00',
+    0,
+    0,
+  ],
+  [
+    '2025-03-09',
+    '2025-03-09',
+    [1, '30.00', '0.00', '0.00', '30.00', '0.00', '0.00', '0.00', '30.00'],
+    '30.00',
+    0,
+    0,
+  ],
+  [
+    '2025-03-10',
+    '2025-03-10',
+    [0, '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00'],
+    '0.00',
+    0,
+    0,
+  ],
   [
     '2025-11-02',
     '2025-11-02',
-    [1, '100.00', '0.00', '0.00', '100.00', '0.00', '0.00', '100.00'],
+    [1, '100.00', '0.00', '0.00', '100.00', '0.00', '0.00', '0.00', '100.00'],
     '100.00',
     0,
     0,
   ],
-  ['2025-11-03', '2025-11-03', [0, '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00'], '0.00', 0, 0],
+  [
+    '2025-11-03',
+    '2025-11-03',
+    [0, '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00'],
+    '0.00',
+    0,
+    0,
+  ],
   [
     '2025-03-01',
     '2025-03-31',
-    [5, '293.00', '8.00', '61.00', '224.00', '5.00', '3.24', '232.24'],
+    [5, '293.00', '8.00', '61.00', '224.00', '5.00', '3.24', '0.00', '232.24'],
     '57.00',
     3,
     3,
@@ -94,16 +144,24 @@ const EXPECTED: [
   [
     '2025-04-02',
     '2025-04-02',
-    [3, '622.97', '17.91', '391.33', '213.73', '0.00', '5.54', '219.27'],
+    [3, '622.97', '17.91', '391.33', '213.73', '0.00', '5.54', '0.00', '219.27'],
     '201.69',
     2,
     2,
   ],
   [
+    '2025-10-15',
+    '2025-10-15',
+    [2, '100.00', '0.00', '0.00', '100.00', '0.00', '0.00', '4.00', '104.00'],
+    '50.00',
+    2,
+    0,
+  ],
+  [
     '2000-01-01',
     '2026-01-01',
-    [10, '1612.97', '35.91', '452.33', '1124.73', '5.00', '20.72', '1150.45'],
-    '157.71',
+    [12, '1712.97', '35.91', '452.33', '1224.73', '5.00', '20.72', '4.00', '1254.45'],
+    '139.76',
     6,
     6,
   ],
@@ -117,6 +175,7 @@ type Row = {
   netSales: string;
   shipping: string;
   taxes: string;
+  duties: string;
   totalSales: string;
 };
 const figures = (row: Row): Figures => [
@@ -127,6 +186,7 @@ const figures = (row: Row): Figures => [
   row.netSales,
   row.shipping,
   row.taxes,
+  row.duties,
   row.totalSales,
 ];
 
@@ -194,7 +254,17 @@ describe('the golden dataset', () => {
         assert.deepEqual(byDate.get(from), expected, from);
       }
     }
-    assert.deepEqual(byDate.get('2025-03-07'), [0, '0.00', '0.00', '0.00', '0.00', '0.00', '0.00', '0.00']);
+    assert.deepEqual(byDate.get('2025-03-07'), [
+      0,
+      '0.00',
+      '0.00',
+      '0.00',
+      '0.00',
+      '0.00',
+      '0.00',
+      '0.00',
+      '0.00',
+    ]);
   });
 
   it('weekly sales-over-time cuts ISO weeks in the store time zone', async () => {
@@ -202,8 +272,8 @@ describe('the golden dataset', () => {
     assert.deepEqual(
       series.rows.map((row: Row & { date: string }) => [row.date, ...figures(row)]),
       [
-        ['2025-02-24', 2, '105.00', '8.00', '0.00', '97.00', '5.00', '8.73', '110.73'],
-        ['2025-03-03', 3, '188.00', '0.00', '61.00', '127.00', '0.00', '-5.49', '121.51'],
+        ['2025-02-24', 2, '105.00', '8.00', '0.00', '97.00', '5.00', '8.73', '0.00', '110.73'],
+        ['2025-03-03', 3, '188.00', '0.00', '61.00', '127.00', '0.00', '-5.49', '0.00', '121.51'],
       ],
     );
   });
@@ -240,6 +310,60 @@ describe('the golden dataset', () => {
       byUnits.products.map((row: { productId: string }) => row.productId),
       ['9007199254741103', '9007199254741104', '9007199254741105'],
     );
+  });
+
+  it('checkouts of 2025-10-15: one completed, one abandoned then recovered, one abandoned', async () => {
+    const report = await get('checkouts?from=2025-10-15&to=2025-10-15&interval=day');
+    const { started, completed, abandoned, recovered, open, conversionRate, abandonmentRate } = report.totals;
+    assert.deepEqual(
+      { started, completed, abandoned, recovered, open, conversionRate, abandonmentRate },
+      {
+        started: 3,
+        completed: 1,
+        abandoned: 2,
+        recovered: 1,
+        open: 0,
+        conversionRate: '0.3333',
+        abandonmentRate: '0.6667',
+      },
+    );
+    assert.equal(report.totals.abandonedValue, '85.00');
+    assert.equal(report.totals.recoveredValue, '60.00');
+  });
+
+  it('customers of March: first-time and returning per day and for the month', async () => {
+    const report = await get('customers-over-time?from=2025-03-01&to=2025-03-06&interval=day');
+    assert.deepEqual(
+      report.rows
+        .filter((row: { customers: number }) => row.customers > 0)
+        .map((row: { date: string; firstTimeCustomers: number; returningCustomers: number }) => [
+          row.date,
+          row.firstTimeCustomers,
+          row.returningCustomers,
+        ]),
+      [
+        ['2025-03-01', 1, 0],
+        ['2025-03-02', 1, 0],
+        ['2025-03-05', 1, 0],
+        ['2025-03-06', 0, 1],
+      ],
+    );
+    // For the month, A (orders on 03-01 and 03-06) is returning, B and C first-time: rate 1 / 3.
+    const month = await get('customers-over-time?from=2025-03-01&to=2025-03-31&interval=month');
+    const { customers, firstTimeCustomers, returningCustomers, returningCustomerRate } = month.totals;
+    assert.deepEqual(
+      { customers, firstTimeCustomers, returningCustomers, returningCustomerRate },
+      { customers: 3, firstTimeCustomers: 2, returningCustomers: 1, returningCustomerRate: '33.33' },
+    );
+  });
+
+  it('refunds of March: one refund of 36.00 + 3.24 tax, on 1 of 5 orders', async () => {
+    const report = await get('refunds?from=2025-03-01&to=2025-03-31&interval=month');
+    assert.equal(report.totals.refunds, 1);
+    assert.equal(report.totals.amountRefunded, '39.24');
+    assert.equal(report.totals.refundedOrders, 1);
+    assert.equal(report.totals.orders, 5);
+    assert.equal(report.totals.refundRate, '20.00');
   });
 
   it('keeps the multi-currency order in shop money and its presentment currency for reference', async () => {
