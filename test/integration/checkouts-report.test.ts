@@ -27,11 +27,13 @@ describe('checkouts report', () => {
     assert.equal(response.statusCode, 200, response.body);
     return response.json();
   };
-  const setThreshold = (minutes: number) =>
-    app.owner.query('UPDATE tenants SET abandonment_threshold_minutes = $2 WHERE id = $1', [
-      tenantId,
-      minutes,
-    ]);
+  // Through the tenant PATCH, as a merchant would: it also invalidates the tenant's cached reports.
+  const setThreshold = async (minutes: number) => {
+    const response = await app.api('PATCH', `/api/v1/tenants/${tenantId}`, {
+      abandonmentThresholdMinutes: minutes,
+    });
+    assert.equal(response.statusCode, 200, response.body);
+  };
   const statuses = async () => {
     const page = await get('checkouts?limit=250&sort=created_at:asc');
     return Object.fromEntries(
