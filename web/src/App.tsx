@@ -26,6 +26,7 @@ const Overview = lazy(() => import('./screens/Overview.tsx'));
 const Dashboard = lazy(() => import('./screens/Dashboard.tsx'));
 const DataTableScreen = lazy(() => import('./screens/DataTable.tsx'));
 const OrderDetail = lazy(() => import('./screens/OrderDetail.tsx'));
+const Inventory = lazy(() => import('./screens/Inventory.tsx'));
 const Operations = lazy(() => import('./screens/Operations.tsx'));
 const Settings = lazy(() => import('./screens/Settings.tsx'));
 const Connect = lazy(() => import('./screens/Connect.tsx'));
@@ -127,7 +128,8 @@ function Routes({ path }: { path: string }) {
     screen = <OrderDetail store={store} orderId={decodeURIComponent(itemId)} />;
   else if ((TABLES as readonly string[]).includes(section) && !itemId) {
     screen = <DataTableScreen key={section} store={store} table={section as (typeof TABLES)[number]} />;
-  } else if (section === 'operations' && !itemId) screen = <Operations store={store} />;
+  } else if (section === 'inventory' && !itemId) screen = <Inventory store={store} />;
+  else if (section === 'operations' && !itemId) screen = <Operations store={store} />;
   else if (section === 'settings' && !itemId) screen = <Settings store={store} />;
   else screen = <NotFound />;
   return (
@@ -154,6 +156,7 @@ const SECTION_TITLES: Record<string, string> = {
   customers: 'Customers',
   products: 'Products',
   checkouts: 'Checkouts',
+  inventory: 'Inventory',
   operations: 'Operations',
   settings: 'Settings',
 };
@@ -187,6 +190,7 @@ function Shell({ store, section, children }: { store?: Store; section?: string; 
         { id: 'customers', label: 'Customers', to: `/stores/${store.id}/customers` },
         { id: 'products', label: 'Products', to: `/stores/${store.id}/products` },
         { id: 'checkouts', label: 'Checkouts', to: `/stores/${store.id}/checkouts` },
+        { id: 'inventory', label: 'Inventory', to: `/stores/${store.id}/inventory` },
         { id: 'operations', label: 'Operations', to: `/stores/${store.id}/operations` },
         ...(canManage(store)
           ? [{ id: 'settings', label: 'Settings', to: `/stores/${store.id}/settings` }]
