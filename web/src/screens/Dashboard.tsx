@@ -582,13 +582,11 @@ function CohortHeatmap({ data, currency }: { data: CohortsResponse; currency: st
                         ? undefined
                         : `${count(cell.returningCustomers)} returning, net sales ${money(cell.netSales, currency)}`
                     }
+                    // At most 66% green under the page's text colour keeps a contrast above 4.5:1 (WCAG AA).
                     style={
                       share === undefined
                         ? undefined
-                        : {
-                            background: `rgba(0,128,96,${0.08 + Math.min(share, 1) * 0.85})`,
-                            color: share > 0.45 ? '#fff' : undefined,
-                          }
+                        : { background: `rgba(0,128,96,${(0.06 + Math.min(share, 1) * 0.6).toFixed(3)})` }
                     }
                   >
                     {cell?.retention == null ? '' : percent(cell.retention, 0)}

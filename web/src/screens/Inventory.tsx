@@ -22,7 +22,7 @@ const WINDOWS = [
 ] as const;
 
 /** Rows shown on the page; the CSV has them all. */
-const SHOWN = 100;
+const SHOWN = 50;
 
 export default function Inventory({ store }: { store: Store }) {
   const { params } = useLocation();
