@@ -23,7 +23,10 @@ import { AuthScreen } from './screens/Auth.tsx';
 import { canManage, SessionContext, useSession, type Session, type Store } from './session.ts';
 
 const Overview = lazy(() => import('./screens/Overview.tsx'));
-const Dashboard = lazy(() => import('./screens/Dashboard.tsx'));
+const loadDashboard = () => import('./screens/Dashboard.tsx');
+// A store's dashboard is the usual first screen: its code loads alongside the session, not after it.
+if (/^\/stores\/[^/]+\/?$/.test(window.location.pathname)) void loadDashboard();
+const Dashboard = lazy(loadDashboard);
 const DataTableScreen = lazy(() => import('./screens/DataTable.tsx'));
 const OrderDetail = lazy(() => import('./screens/OrderDetail.tsx'));
 const Inventory = lazy(() => import('./screens/Inventory.tsx'));

@@ -41,7 +41,15 @@ export default function Dashboard({ store }: { store: Store }) {
   const dates = { from: range.from, to: range.to };
   const series = { ...dates, interval, compare: range.compare };
 
+  // The KPIs' reports first: the browser sends at most 6 requests at a time and the embedded database
+  // answers one query at a time, so the order of these calls is the order the cards fill in.
   const summary = useApi<SummaryResponse>(`${base}/summary${query({ ...dates, compare: range.compare })}`);
+  const customersOverTimePath = `${base}/customers-over-time${query(series)}`;
+  const customersOverTime = useApi<CustomersOverTimeResponse>(customersOverTimePath);
+  const refundsPath = `${base}/refunds${query({ ...series, limit: 5 })}`;
+  const refunds = useApi<RefundsResponse>(refundsPath);
+  const checkoutsPath = `${base}/checkouts${query(series)}`;
+  const checkouts = useApi<CheckoutsReportResponse>(checkoutsPath);
   const salesPath = `${base}/sales-over-time${query({ ...dates, interval })}`;
   const sales = useApi<SalesOverTimeResponse>(salesPath);
   const compareRange = summary.data?.compare?.range;
@@ -52,18 +60,12 @@ export default function Dashboard({ store }: { store: Store }) {
   );
   const ordersPath = `${base}/orders-over-time${query(series)}`;
   const orders = useApi<OrdersOverTimeResponse>(ordersPath);
-  const customersOverTimePath = `${base}/customers-over-time${query(series)}`;
-  const customersOverTime = useApi<CustomersOverTimeResponse>(customersOverTimePath);
   const customersPath = `${base}/top-customers${query({ ...dates, limit: 10 })}`;
   const productsPath = `${base}/top-products${query({ ...dates, limit: 10 })}`;
   const customers = useApi<TopCustomersResponse>(customersPath);
   const products = useApi<TopProductsResponse>(productsPath);
   const recentPath = `${base}/recent-orders${query({ ...dates, limit: 10 })}`;
   const recent = useApi<RecentOrdersResponse>(recentPath);
-  const checkoutsPath = `${base}/checkouts${query(series)}`;
-  const checkouts = useApi<CheckoutsReportResponse>(checkoutsPath);
-  const refundsPath = `${base}/refunds${query({ ...series, limit: 5 })}`;
-  const refunds = useApi<RefundsResponse>(refundsPath);
   const cohortsPath = `${base}/cohorts${query(dates)}`;
   const cohorts = useApi<CohortsResponse>(cohortsPath);
 
@@ -239,6 +241,15 @@ export default function Dashboard({ store }: { store: Store }) {
           <Async resource={refunds}>{(data) => <Refunds data={data} currency={currency} />}</Async>
         </Card>
       </div>
+
+      <Card
+        title="New and returning customers"
+        actions={<CsvLink path={customersOverTimePath} label="customers over time" />}
+      >
+        <Async resource={customersOverTime} isEmpty={(data) => data.totals.customers === 0}>
+          {(data) => <CustomersChart data={data} />}
+        </Async>
+      </Card>
 
       <Card title="Customer cohort retention" actions={<CsvLink path={cohortsPath} label="cohorts" />}>
         <Async
@@ -424,6 +435,49 @@ function SeriesChart<SeriesRow extends { date: string }>({
   );
   const total = rows.reduce((sum, row) => sum + value(row), 0);
   return <Chart option={option} label={`${label}: ${rows.length} points, sum ${axis(total)}`} />;
+}
+
+/** Customers per bucket, stacked: first-time (their first order ever) and returning. */
+function CustomersChart({ data }: { data: CustomersOverTimeResponse }) {
+  const option = useMemo(
+    () => ({
+      animation: false,
+      grid: { left: 8, right: 8, top: 28, bottom: 8, containLabel: true },
+      legend: { top: 0, right: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: {
+        type: 'category',
+        data: data.rows.map((row) => calendarDate(row.date)),
+        axisLabel: { color: '#6d7175' },
+      },
+      yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#f1f2f3' } } },
+      series: [
+        {
+          name: 'First-time',
+          type: 'bar',
+          stack: 'customers',
+          data: data.rows.map((row) => row.firstTimeCustomers),
+          itemStyle: { color: GREEN },
+        },
+        {
+          name: 'Returning',
+          type: 'bar',
+          stack: 'customers',
+          data: data.rows.map((row) => row.returningCustomers),
+          itemStyle: { color: '#2c6ecb' },
+        },
+      ],
+    }),
+    [data],
+  );
+  const { totals } = data;
+  return (
+    <Chart
+      option={option}
+      height={220}
+      label={`Customers per ${data.interval}: ${count(totals.firstTimeCustomers)} first-time and ${count(totals.returningCustomers)} returning in the range`}
+    />
+  );
 }
 
 /** A definition list of labelled figures. */
