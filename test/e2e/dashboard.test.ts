@@ -532,6 +532,8 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await page.getByRole('button', { name: 'Previous' }).click();
     await eventually(async () => assert.deepEqual(await shownNames(), names(byTotal)));
     assert.equal(new URL(page.url()).searchParams.get('cursor'), null);
+    await axe('orders table');
+    await shot('orders');
 
     // Search by an order's name: the API's matches, and the CSV link downloads exactly those rows.
     const wanted = byTotal.rows[3]!;
@@ -553,8 +555,6 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
       csv.map((row) => [row.name, money(row.totalPrice!, row.currency || store.currency)]),
       (await cells(table)).map((row) => [row[0], row.at(-1)]),
     );
-    await axe('orders table');
-    await shot('orders');
 
     // The row opens the order: its line items as the detail API has them.
     await table.getByRole('row', { name: new RegExp(wanted.name!) }).click();
@@ -650,6 +650,26 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await page.getByRole('grid', { name: 'Members' }).getByRole('row').nth(1).waitFor();
     await axe('settings');
     await shot('settings');
+
+    // A reconciliation interval under 15 minutes is refused on the page; valid values reach the tenant.
+    const interval = page.getByRole('textbox', { name: 'Reconciliation interval (minutes)' });
+    await interval.fill('5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.equal(await interval.getAttribute('aria-invalid'), 'true');
+    assert.equal(
+      (await apiGet<TenantDto>(`/tenants/${store.id}`)).reconcileIntervalMinutes,
+      store.reconcileIntervalMinutes,
+    );
+    await interval.fill('120');
+    await page.getByRole('textbox', { name: 'Low stock threshold (units)' }).fill('12');
+    await page.getByRole('textbox', { name: 'Checkout abandonment threshold (minutes)' }).fill('45');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const saved = await apiGet<TenantDto>(`/tenants/${store.id}`);
+    assert.deepEqual(
+      [saved.reconcileIntervalMinutes, saved.lowStockThreshold, saved.abandonmentThresholdMinutes],
+      [120, 12, 45],
+    );
   });
 
   it('hides settings from an analyst', async () => {
