@@ -1,6 +1,7 @@
 /**
  * Analytics API under `/api/v1/tenants/:tenantId/analytics/`: `summary` (with `compare`), `sales-over-time`,
- * `top-customers`, `top-products`.
+ * `top-customers`, `top-products`. The three reports with rows also answer CSV (`?format=csv` or
+ * `Accept: text/csv`): their rows, one column per field, as src/http/csv.ts writes them.
  * Each handler validates the query, resolves the tenant (404 for an unknown one), resolves the range in the
  * tenant's time zone and calls the metric module. Money: decimal strings in shop currency; Shopify ids:
  * strings exactly as Shopify sent them.
@@ -10,6 +11,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../auth/access.ts';
 import type { Database } from '../db/client.ts';
+import { formatQuery, sendCsv, wantsCsv, type CsvColumn } from '../http/csv.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
 import { topCustomers } from './customers.ts';
@@ -128,6 +130,16 @@ export type SummaryResponse = z.infer<typeof summaryResponse>;
 export type SalesOverTimeResponse = z.infer<typeof salesOverTimeResponse>;
 export type TopCustomersResponse = z.infer<typeof topCustomersResponse>;
 
+/** CSV columns of a row schema: one per field, headed by the field's JSON name. */
+function columnsOf<Shape extends z.ZodRawShape>(
+  row: z.ZodObject<Shape>,
+): CsvColumn<z.infer<z.ZodObject<Shape>>>[] {
+  return Object.keys(row.shape).map((field) => ({
+    header: field,
+    value: (entry) => (entry as Record<string, string | number | null>)[field],
+  }));
+}
+
 export async function analyticsRoutes(
   app: FastifyInstance,
   options: { db: Database; tenants: TenantService },
@@ -169,17 +181,25 @@ export async function analyticsRoutes(
     {
       schema: {
         params: tenantParams,
-        querystring: rangeQuery.extend({ interval: z.enum(INTERVALS).default('day') }),
+        querystring: rangeQuery.extend({ interval: z.enum(INTERVALS).default('day'), ...formatQuery.shape }),
         response: { 200: salesOverTimeResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS[request.query.interval]);
       const rows = await db.forTenant(tenant.id, (tx) =>
         salesOverTime(tx, tenant.id, range, request.query.interval),
       );
+      if (wantsCsv(request)) {
+        return sendCsv(
+          reply,
+          `sales-over-time_${range.from}_${range.to}`,
+          columnsOf(salesOverTimeResponse.shape.rows.element),
+          rows,
+        );
+      }
       return { range, currency: tenant.currency, interval: request.query.interval, rows };
     },
   );
@@ -189,17 +209,28 @@ export async function analyticsRoutes(
     {
       schema: {
         params: tenantParams,
-        querystring: rangeQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
+        querystring: rangeQuery.extend({
+          limit: z.coerce.number().int().min(1).max(100).default(10),
+          ...formatQuery.shape,
+        }),
         response: { 200: topCustomersResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
       const customers = await db.forTenant(tenant.id, (tx) =>
         topCustomers(tx, tenant.id, range, request.query.limit),
       );
+      if (wantsCsv(request)) {
+        return sendCsv(
+          reply,
+          `top-customers_${range.from}_${range.to}`,
+          columnsOf(topCustomersResponse.shape.customers.element),
+          customers,
+        );
+      }
       return { range, currency: tenant.currency, customers };
     },
   );
@@ -212,16 +243,25 @@ export async function analyticsRoutes(
         querystring: rangeQuery.extend({
           sort: z.enum(PRODUCT_SORTS).default('net_sales'),
           limit: z.coerce.number().int().min(1).max(100).default(10),
+          ...formatQuery.shape,
         }),
         response: { 200: topProductsResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
       const { sort, limit } = request.query;
       const products = await db.forTenant(tenant.id, (tx) => topProducts(tx, tenant.id, range, sort, limit));
+      if (wantsCsv(request)) {
+        return sendCsv(
+          reply,
+          `top-products_${range.from}_${range.to}`,
+          columnsOf(topProductsResponse.shape.products.element),
+          products,
+        );
+      }
       return { range, currency: tenant.currency, sort, products };
     },
   );

@@ -1,10 +1,13 @@
 /**
  * The dashboard end to end in Chromium (playwright-core + Debian's /usr/bin/chromium): a Shopsight on a free
  * port (test database, built web app), the Shopify simulator with two shops. A merchant signs up, connects
- * both shops in custom-app mode, their orders arrive by webhook, and the test checks that each KPI on the
- * page equals the API's figure for the same range (after a range change and a store switch too), that a
- * CSV download equals its table, that an analyst cannot reach settings, and that axe finds no serious or
- * critical violation on each main screen. Screenshots of the main screens go to docs/screenshots/.
+ * both shops in custom-app mode, their orders, checkouts, products and inventory arrive by webhook, and the
+ * test checks that each KPI on the page (refund rate and checkout conversion included) equals the API's
+ * figure for the same range (after a range change and a store switch too), that CSV downloads equal their
+ * tables, that the orders table searches, sorts, pages and opens an order on the real list API, that an
+ * analyst cannot reach settings, and that axe finds no serious or critical violation on each main screen.
+ * Screenshots of the main screens go to docs/screenshots/. Only the sync status is still answered by the
+ * test (its API is merged separately).
  *
  * Without Chromium the suite is skipped locally and fails under CI=true.
  */
@@ -17,12 +20,18 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import type { SummaryResponse } from '../../src/analytics/analytics.routes.ts';
+import type { SummaryResponse, TopProductsResponse } from '../../src/analytics/analytics.routes.ts';
+import type { CheckoutsReportResponse } from '../../src/analytics/checkouts.routes.ts';
+import type { InventoryResponse } from '../../src/analytics/inventory.routes.ts';
+import type { CustomersOverTimeResponse, RefundsResponse } from '../../src/analytics/reports.routes.ts';
+import type { OrderDetailResponse, OrderListResponse } from '../../src/data/data.routes.ts';
 import { signWebhookBody } from '../../src/shopify/hmac.ts';
 import type { TenantDto } from '../../src/tenants/tenant.routes.ts';
 import { idText } from '../simulator/ids.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { parseCsv } from '../helpers/csv.ts';
+import { int } from '../helpers/factories.ts';
 import { freePort } from '../helpers/net.ts';
 import { PASSWORD, uniqueEmail } from '../helpers/users.ts';
 
@@ -58,9 +67,22 @@ const todayIn = (timeZone: string) =>
   );
 const shiftDays = (date: string, days: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-const money = (value: string, currency: string) =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(value as `${number}`);
+const money = (value: string | null, currency: string) =>
+  value === null
+    ? '—'
+    : new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(value as `${number}`);
 const count = (value: number) => new Intl.NumberFormat('en-US').format(value);
+/** A rate in percent units (`"12.50"`) or as a fraction (`"0.1250"`), as the page shows it. */
+const rate = (value: string | null, unit: 'percent' | 'fraction') =>
+  value === null
+    ? '—'
+    : new Intl.NumberFormat('en-US', {
+        style: 'percent',
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      }).format((unit === 'percent' ? Number(value) / 100 : value) as `${number}`);
+/** Checkouts per shop that an order completes, so that the conversion rate is not zero. */
+const COMPLETED_CHECKOUTS = 3;
 
 describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not installed` }, () => {
   let simulator: Simulator;
@@ -169,10 +191,47 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await page.waitForURL(/\/stores\/[^/]+\/operations$/);
     const id = new URL(page.url()).pathname.split('/')[2]!;
     stores.push(await apiGet<TenantDto>(`/tenants/${id}`));
-    // The connection subscribed Shopsight's webhook route: each touched order arrives as orders/updated.
-    const store = simulator.shop(shop).store;
+    // The connection subscribed Shopsight's webhook route: each touched order arrives as orders/updated, each
+    // product as products/update. The simulator's abandoned checkouts go out as checkouts/create, and the
+    // first orders take the tokens of a few of them (the buyer came back and paid).
+    const { store, subscriptions } = simulator.shop(shop);
+    const send = (topic: string, body: unknown) =>
+      simulator.dispatcher.send(shop, subscriptions, topic, body);
+    for (let index = 0; index < store.checkouts.length; index += 1) {
+      send('checkouts/create', store.checkouts.get(index)!.checkout);
+    }
+    await simulator.deliveriesSettled();
     for (let index = 0; index < store.orders.length; index += 1) {
-      store.updateOrder(idText(store.orders.get(index)!.order.id), {});
+      const token = index < COMPLETED_CHECKOUTS ? store.checkouts.get(index)!.checkout.token : undefined;
+      store.updateOrder(idText(store.orders.get(index)!.order.id), token ? { checkout_token: token } : {});
+    }
+    // Inventory: two locations, each variant's item stocked at both (some at or under the low stock level).
+    const locations = [
+      { id: int('70000000001'), name: 'Warehouse', active: true },
+      { id: int('70000000002'), name: 'Shop floor', active: true },
+    ];
+    for (const location of locations) send('locations/create', location);
+    let stocked = 0;
+    for (let index = 0; index < store.products.length; index += 1) {
+      const product = store.updateProduct(idText(store.products.get(index)!.id), {});
+      for (const variant of product.variants as { inventory_item_id: unknown; sku: unknown }[]) {
+        send('inventory_items/create', {
+          id: variant.inventory_item_id,
+          sku: variant.sku,
+          cost: '4.25',
+          tracked: true,
+          updated_at: new Date().toISOString(),
+        });
+        for (const location of locations) {
+          stocked += 1;
+          send('inventory_levels/update', {
+            inventory_item_id: variant.inventory_item_id,
+            location_id: location.id,
+            available: (stocked * 7) % 40,
+            updated_at: new Date().toISOString(),
+          });
+        }
+      }
     }
     await simulator.deliveriesSettled();
     await app.drain();
@@ -183,13 +242,20 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     const summary = await apiGet<SummaryResponse>(
       `/tenants/${store.id}/analytics/summary?from=${from}&to=${to}${compare ? `&compare=${compare}` : ''}`,
     );
+    const range = `from=${from}&to=${to}`;
+    const base = `/tenants/${store.id}/analytics`;
+    const customers = await apiGet<CustomersOverTimeResponse>(`${base}/customers-over-time?${range}`);
+    const refunds = await apiGet<RefundsResponse>(`${base}/refunds?${range}`);
+    const checkouts = await apiGet<CheckoutsReportResponse>(`${base}/checkouts?${range}`);
     assert.ok(summary.orders > 0, `${store.shopDomain} has orders from ${from} to ${to}`);
     const expected = {
       totalSales: money(summary.totalSales, store.currency),
       netSales: money(summary.netSales, store.currency),
       orders: count(summary.orders),
       averageOrderValue: money(summary.averageOrderValue, store.currency),
-      customers: `${count(summary.newCustomers)} / ${count(summary.customers - summary.newCustomers)}`,
+      customers: `${count(customers.totals.firstTimeCustomers)} / ${count(customers.totals.returningCustomers)}`,
+      refundRate: rate(refunds.totals.refundRate, 'percent'),
+      conversion: rate(checkouts.totals.conversionRate, 'fraction'),
     };
     await eventually(async () => {
       const shown: Record<string, string | null> = {};
@@ -277,6 +343,15 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await page.getByRole('option', { name: 'Previous period' }).click();
     await page.waitForURL(/compare=previous_period/);
     await assertKpis(first, shiftDays(today, -89), today, 'previous_period');
+    // The rates are figures, not placeholders: the store has refunded orders and completed checkouts.
+    const dates = `from=${shiftDays(today, -89)}&to=${today}`;
+    const refunds = await apiGet<RefundsResponse>(`/tenants/${first.id}/analytics/refunds?${dates}`);
+    const checkouts = await apiGet<CheckoutsReportResponse>(
+      `/tenants/${first.id}/analytics/checkouts?${dates}`,
+    );
+    assert.ok(refunds.totals.refundedOrders > 0, 'refunded orders in the range');
+    assert.equal(checkouts.totals.completed, COMPLETED_CHECKOUTS);
+    assert.ok(checkouts.totals.started > COMPLETED_CHECKOUTS);
     await page.locator('.chart svg').first().waitFor();
     await axe('dashboard');
     await shot('dashboard');
@@ -373,108 +448,147 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await app.drain();
   });
 
-  it('drives a data table by its URL: search, sort, pages and the detail view (lists API stubbed)', async () => {
-    // The lists API (`{ rows, nextCursor }`, `limit`, `cursor`, `sort=field:asc|desc`, `q`) and the sync
-    // status come from other branches: until they land, the browser answers them here, per that contract.
+  /** The cells of each body row of `grid`, as text. */
+  async function cells(grid: ReturnType<Page['getByRole']>): Promise<string[][]> {
+    return grid
+      .getByRole('row')
+      .evaluateAll((elements) =>
+        elements
+          .slice(1)
+          .map((row) =>
+            [...row.querySelectorAll('[role="rowheader"], [role="gridcell"]')].map(
+              (cell) => cell.textContent ?? '',
+            ),
+          ),
+      );
+  }
+
+  /** Clicks `link` and reads the CSV file it downloads. */
+  async function downloadCsv(link: ReturnType<Page['getByRole']>): Promise<Record<string, string>[]> {
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    return parseCsv(await readFile((await download.path())!, 'utf8'));
+  }
+
+  it('downloads the top products report as CSV equal to its table', async () => {
     const store = stores[0]!;
-    const orders = Array.from({ length: 30 }, (_, index) => ({
-      id: String(5_000_000_000_001 + index),
-      name: `#${1001 + index}`,
-      createdAt: new Date(Date.UTC(2026, 9, 1 + index, 15)).toISOString(),
-      email: `buyer${index}@example.com`,
-      financialStatus: index % 5 === 0 ? 'refunded' : 'paid',
-      totalPrice: `${(index * 37) % 200}.50`,
-    }));
-    const asked: URLSearchParams[] = [];
-    const list = `/api/v1/tenants/${store.id}/orders`;
-    await page.route(
-      (url) => url.pathname === list,
-      async (route) => {
-        const params = new URL(route.request().url()).searchParams;
-        asked.push(params);
-        const [field, direction] = (params.get('sort') ?? 'name:asc').split(':') as [
-          keyof (typeof orders)[0],
-          string,
-        ];
-        const matching = orders
-          .filter((order) => order.name.includes(params.get('q') ?? ''))
-          .sort((a, b) => {
-            const order =
-              field === 'totalPrice' ? Number(a[field]) - Number(b[field]) : a[field].localeCompare(b[field]);
-            return direction === 'desc' ? -order : order;
-          });
-        const start = Number(params.get('cursor') ?? 0);
-        const limit = Number(params.get('limit'));
-        const rows = matching.slice(start, start + limit);
-        const nextCursor = start + limit < matching.length ? String(start + limit) : null;
-        await route.fulfill({ json: { rows, nextCursor } });
-      },
+    const today = todayIn(store.timezone);
+    await page.goto(`/stores/${store.id}?range=last_90_days`);
+    const grid = page.getByRole('grid', { name: 'Top products' });
+    await grid.getByRole('row').nth(1).waitFor();
+    const shown = await cells(grid);
+    const csv = await downloadCsv(page.getByRole('link', { name: 'Download top products as CSV' }));
+    const api = await apiGet<TopProductsResponse>(
+      `/tenants/${store.id}/analytics/top-products?from=${shiftDays(today, -89)}&to=${today}&limit=10`,
     );
-    await page.route(
-      (url) => url.pathname.startsWith(`${list}/`),
-      (route) => {
-        const id = decodeURIComponent(new URL(route.request().url()).pathname.split('/').at(-1)!);
-        const order = orders.find((o) => o.id === id);
-        return order
-          ? route.fulfill({
-              json: { ...order, lineItems: [{ id: '1', title: 'Alpine Tote', quantity: 2, price: '40.25' }] },
-            })
-          : route.fulfill({
-              status: 404,
-              json: { error: { code: 'order_not_found', message: 'no such order' } },
-            });
-      },
+    assert.ok(api.products.length > 1);
+    assert.deepEqual(
+      csv.map((row) => [row.title, row.unitsSold, row.netSales]),
+      api.products.map((row) => [row.title, String(row.unitsSold), row.netSales]),
     );
+    assert.deepEqual(
+      shown,
+      csv.map((row) => [
+        row.title || 'Custom item',
+        count(Number(row.unitsSold)),
+        money(row.netSales!, store.currency),
+      ]),
+    );
+  });
 
-    await page.goto(`/stores/${store.id}/orders`);
+  it('drives the orders table by its URL on the real list: search, sort, pages, CSV and the detail view', async () => {
+    const store = stores[0]!;
+    const list = `/tenants/${store.id}/orders`;
+    const names = (page: OrderListResponse) => page.rows.map((row) => row.name);
+    const shownNames = async () => (await cells(table)).map((row) => row[0]);
     const table = page.getByRole('grid', { name: 'Orders' });
-    const firstCell = table.getByRole('row').nth(1).getByRole('rowheader');
-    await eventually(async () => assert.equal(await firstCell.textContent({ timeout: 1000 }), '#1001'));
-    assert.equal(await table.getByRole('row').count(), 26, 'a header and a page of 25');
-    assert.equal(asked.at(-1)!.get('limit'), '25');
 
-    await table.getByRole('columnheader', { name: 'Total price' }).click();
-    await page.waitForURL(/sort=totalPrice%3Aasc|sort=totalPrice:asc/);
-    await eventually(async () =>
-      assert.equal(
-        await table.getByRole('row').nth(1).getByRole('gridcell').last().textContent({ timeout: 1000 }),
-        '$0.50',
-      ),
+    // Default: newest processed first, 25 a page.
+    const first = await apiGet<OrderListResponse>(`${list}?limit=25`);
+    assert.equal(first.rows.length, 25);
+    assert.ok(first.nextCursor, 'more than one page of orders');
+    await page.goto(`/stores/${store.id}/orders`);
+    await eventually(async () => assert.deepEqual(await shownNames(), names(first)));
+
+    // Sort by total, ascending: the same rows as the API's sort.
+    await table.getByRole('columnheader', { name: 'Total' }).click();
+    await page.waitForURL(/sort=total_price%3Aasc/);
+    const byTotal = await apiGet<OrderListResponse>(`${list}?limit=25&sort=total_price:asc`);
+    await eventually(async () => assert.deepEqual(await shownNames(), names(byTotal)));
+    const totals = (await cells(table)).map((row) => row.at(-1));
+    assert.deepEqual(
+      totals,
+      byTotal.rows.map((row) => money(row.totalPrice, row.currency ?? store.currency)),
     );
-    assert.equal(asked.at(-1)!.get('sort'), 'totalPrice:asc');
 
+    // The next page is the API's next page; the URL holds it across a reload; Previous goes back.
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.waitForURL(/cursor=25/);
-    await eventually(async () => assert.equal(await table.getByRole('row').count(), 6));
-    // The URL is the state: reloading the second page shows the second page.
+    await page.waitForURL(/cursor=/);
+    const second = await apiGet<OrderListResponse>(
+      `${list}?limit=25&sort=total_price:asc&cursor=${encodeURIComponent(byTotal.nextCursor!)}`,
+    );
+    await eventually(async () => assert.deepEqual(await shownNames(), names(second)));
     await page.reload();
-    await eventually(async () => assert.equal(await table.getByRole('row').count(), 6));
+    await eventually(async () => assert.deepEqual(await shownNames(), names(second)));
     await page.getByRole('button', { name: 'Previous' }).click();
-    await eventually(async () => assert.equal(await table.getByRole('row').count(), 26));
+    await eventually(async () => assert.deepEqual(await shownNames(), names(byTotal)));
     assert.equal(new URL(page.url()).searchParams.get('cursor'), null);
-
-    await page.getByRole('searchbox', { name: 'Search orders' }).fill('#1005');
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/q=%231005/);
-    await eventually(async () => assert.equal(await table.getByRole('row').count(), 2));
-    assert.equal(asked.at(-1)!.get('q'), '#1005');
-    const csv = page.getByRole('link', { name: 'Download orders as CSV' });
-    assert.equal(await csv.getAttribute('href'), `${list}?q=%231005&sort=totalPrice%3Aasc&format=csv`);
-    await page.getByRole('searchbox', { name: 'Search orders' }).fill('');
-    await page.getByRole('button', { name: 'Search' }).click();
-    await eventually(async () => assert.equal(await table.getByRole('row').count(), 26));
     await axe('orders table');
     await shot('orders');
 
-    await table.getByRole('row', { name: /#1005/ }).click();
-    await page.waitForURL(new RegExp(`/stores/${store.id}/orders/5000000000005$`));
-    await page.getByRole('heading', { name: 'Order #1005' }).waitFor();
-    await page
-      .getByRole('grid', { name: 'Line items' })
-      .getByRole('row', { name: /Alpine Tote/ })
-      .waitFor();
+    // Search by an order's name: the API's matches, and the CSV link downloads exactly those rows.
+    const wanted = byTotal.rows[3]!;
+    await page.getByRole('searchbox', { name: 'Search orders' }).fill(wanted.name!);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/q=%23/);
+    const found = await apiGet<OrderListResponse>(
+      `${list}?limit=25&sort=total_price:asc&q=${encodeURIComponent(wanted.name!)}`,
+    );
+    assert.ok(names(found).includes(wanted.name));
+    await eventually(async () => assert.deepEqual(await shownNames(), names(found)));
+    const csvLink = page.getByRole('link', { name: 'Download orders as CSV' });
+    assert.equal(
+      await csvLink.getAttribute('href'),
+      `/api/v1${list}?q=${encodeURIComponent(wanted.name!)}&sort=total_price%3Aasc&format=csv`,
+    );
+    const csv = await downloadCsv(csvLink);
+    assert.deepEqual(
+      csv.map((row) => [row.name, money(row.totalPrice!, row.currency || store.currency)]),
+      (await cells(table)).map((row) => [row[0], row.at(-1)]),
+    );
+
+    // The row opens the order: its line items as the detail API has them.
+    await table.getByRole('row', { name: new RegExp(wanted.name!) }).click();
+    await page.waitForURL(new RegExp(`/stores/${store.id}/orders/${wanted.id}$`));
+    await page.getByRole('heading', { name: `Order ${wanted.name}` }).waitFor();
+    const detail = await apiGet<OrderDetailResponse>(`${list}/${wanted.id}`);
+    const lines = page.getByRole('grid', { name: 'Line items' });
+    await lines.getByRole('row').nth(1).waitFor();
+    assert.deepEqual(
+      (await cells(lines)).map((row) => row[0]),
+      detail.lineItems.map((line) => line.title ?? '—'),
+    );
     await axe('order detail');
-    await page.unrouteAll();
+  });
+
+  it('shows the inventory report and the low-stock list, with CSV', async () => {
+    const store = stores[0]!;
+    const report = await apiGet<InventoryResponse>(`/tenants/${store.id}/analytics/inventory?days=30`);
+    assert.ok(report.rows.length > 0 && report.lowStock.length > 0, 'stocked variants, some low');
+    await page.goto(`/stores/${store.id}/inventory`);
+    const low = page.getByRole('grid', { name: 'Low stock' });
+    await low.getByRole('row').nth(1).waitFor();
+    assert.equal(await low.getByRole('row').count(), report.lowStock.length + 1);
+    assert.equal(
+      await page.locator('[data-figure="low-stock"]').textContent(),
+      count(report.totals.lowStock),
+    );
+    const csv = await downloadCsv(page.getByRole('link', { name: 'Download low stock as CSV' }));
+    assert.deepEqual(
+      csv.map((row) => [row.variantId, row.locationId, row.onHand]),
+      report.lowStock.map((row) => [row.variantId, row.locationId, String(row.onHand)]),
+    );
+    await axe('inventory');
+    await shot('inventory');
   });
 
   it('shows sync progress and ETA per resource (sync API stubbed)', async () => {
@@ -536,6 +650,26 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await page.getByRole('grid', { name: 'Members' }).getByRole('row').nth(1).waitFor();
     await axe('settings');
     await shot('settings');
+
+    // A reconciliation interval under 15 minutes is refused on the page; valid values reach the tenant.
+    const interval = page.getByRole('textbox', { name: 'Reconciliation interval (minutes)' });
+    await interval.fill('5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.equal(await interval.getAttribute('aria-invalid'), 'true');
+    assert.equal(
+      (await apiGet<TenantDto>(`/tenants/${store.id}`)).reconcileIntervalMinutes,
+      store.reconcileIntervalMinutes,
+    );
+    await interval.fill('120');
+    await page.getByRole('textbox', { name: 'Low stock threshold (units)' }).fill('12');
+    await page.getByRole('textbox', { name: 'Checkout abandonment threshold (minutes)' }).fill('45');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const saved = await apiGet<TenantDto>(`/tenants/${store.id}`);
+    assert.deepEqual(
+      [saved.reconcileIntervalMinutes, saved.lowStockThreshold, saved.abandonmentThresholdMinutes],
+      [120, 12, 45],
+    );
   });
 
   it('hides settings from an analyst', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { parseCsv } from '../helpers/csv.ts';
 import { newId, orderBody, refundBody } from '../helpers/factories.ts';
 
 const SECRET = 'analytics-secret';
@@ -364,6 +365,41 @@ describe('analytics', () => {
     const orderDayOnly = await shop.get('top-products', 'from=2025-09-01&to=2025-09-01&sort=units');
     assert.equal(orderDayOnly.products[0].unitsSold, 12);
     assert.equal(orderDayOnly.products[0].netSales, '140.00');
+  });
+
+  it('answers sales over time, top customers and top products as CSV, row for row as the JSON', async () => {
+    const shop = await tenant('UTC');
+    const customer = newId();
+    await shop.send(
+      'orders/create',
+      orderBody({
+        processedAt: '2025-10-02T12:00:00Z',
+        customerId: customer,
+        lines: [{ price: '12.50', quantity: 2 }],
+      }).json,
+    );
+    await app.drain();
+    const query = 'from=2025-10-01&to=2025-10-03';
+    for (const [report, field] of [
+      ['sales-over-time', 'rows'],
+      ['top-customers', 'customers'],
+      ['top-products', 'products'],
+    ] as const) {
+      const json = await shop.get(report, query);
+      const response = await app.api(
+        'GET',
+        `/api/v1/tenants/${shop.id}/analytics/${report}?${query}&format=csv`,
+      );
+      assert.equal(response.statusCode, 200, response.body);
+      assert.match(String(response.headers['content-type']), /^text\/csv/);
+      const expected = (json[field] as Record<string, unknown>[]).map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([key, value]) => [key, value === null ? '' : String(value)]),
+        ),
+      );
+      assert.ok(expected.length > 0, report);
+      assert.deepEqual(parseCsv(response.body), expected, report);
+    }
   });
 
   it('answers bad input with a 4xx and a machine-readable code', async () => {

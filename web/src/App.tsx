@@ -23,9 +23,13 @@ import { AuthScreen } from './screens/Auth.tsx';
 import { canManage, SessionContext, useSession, type Session, type Store } from './session.ts';
 
 const Overview = lazy(() => import('./screens/Overview.tsx'));
-const Dashboard = lazy(() => import('./screens/Dashboard.tsx'));
+const loadDashboard = () => import('./screens/Dashboard.tsx');
+// A store's dashboard is the usual first screen: its code loads alongside the session, not after it.
+if (/^\/stores\/[^/]+\/?$/.test(window.location.pathname)) void loadDashboard();
+const Dashboard = lazy(loadDashboard);
 const DataTableScreen = lazy(() => import('./screens/DataTable.tsx'));
 const OrderDetail = lazy(() => import('./screens/OrderDetail.tsx'));
+const Inventory = lazy(() => import('./screens/Inventory.tsx'));
 const Operations = lazy(() => import('./screens/Operations.tsx'));
 const Settings = lazy(() => import('./screens/Settings.tsx'));
 const Connect = lazy(() => import('./screens/Connect.tsx'));
@@ -127,7 +131,8 @@ function Routes({ path }: { path: string }) {
     screen = <OrderDetail store={store} orderId={decodeURIComponent(itemId)} />;
   else if ((TABLES as readonly string[]).includes(section) && !itemId) {
     screen = <DataTableScreen key={section} store={store} table={section as (typeof TABLES)[number]} />;
-  } else if (section === 'operations' && !itemId) screen = <Operations store={store} />;
+  } else if (section === 'inventory' && !itemId) screen = <Inventory store={store} />;
+  else if (section === 'operations' && !itemId) screen = <Operations store={store} />;
   else if (section === 'settings' && !itemId) screen = <Settings store={store} />;
   else screen = <NotFound />;
   return (
@@ -154,6 +159,7 @@ const SECTION_TITLES: Record<string, string> = {
   customers: 'Customers',
   products: 'Products',
   checkouts: 'Checkouts',
+  inventory: 'Inventory',
   operations: 'Operations',
   settings: 'Settings',
 };
@@ -187,6 +193,7 @@ function Shell({ store, section, children }: { store?: Store; section?: string; 
         { id: 'customers', label: 'Customers', to: `/stores/${store.id}/customers` },
         { id: 'products', label: 'Products', to: `/stores/${store.id}/products` },
         { id: 'checkouts', label: 'Checkouts', to: `/stores/${store.id}/checkouts` },
+        { id: 'inventory', label: 'Inventory', to: `/stores/${store.id}/inventory` },
         { id: 'operations', label: 'Operations', to: `/stores/${store.id}/operations` },
         ...(canManage(store)
           ? [{ id: 'settings', label: 'Settings', to: `/stores/${store.id}/settings` }]

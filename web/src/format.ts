@@ -38,7 +38,10 @@ export function count(value: number | string | null | undefined): string {
   return numberFormat('count', { maximumFractionDigits: 0 }).format(value as Decimal);
 }
 
-/** A percentage given in percent units (`12.5` -> `12.5%`). */
+/**
+ * A rate given in percent units, as the refund, returning-customer and retention rates are (`"12.50"` ->
+ * `12.5%`).
+ */
 export function percent(value: number | string | null | undefined, digits = 1): string {
   if (value === null || value === undefined || value === '') return '—';
   return numberFormat(`percent:${digits}`, {
@@ -46,6 +49,19 @@ export function percent(value: number | string | null | undefined, digits = 1): 
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   }).format(Number(value) / 100);
+}
+
+/**
+ * A rate given as a fraction, as the checkout conversion and abandonment rates are (`"0.3333"` ->
+ * `33.3%`). Formatted from the decimal string, so no float rounding creeps in.
+ */
+export function fraction(value: string | null | undefined, digits = 1): string {
+  if (value === null || value === undefined || value === '') return '—';
+  return numberFormat(`percent:${digits}`, {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value as Decimal);
 }
 
 /** A calendar date (`YYYY-MM-DD`, already in the store's zone) -> `Nov 3, 2026`. */

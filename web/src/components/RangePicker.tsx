@@ -22,7 +22,8 @@ const COMPARE_OPTIONS = [
   { id: 'previous_year', label: 'Previous year' },
 ] as const;
 
-function Picker({
+/** A labelled select of `options` (react-aria Select). */
+export function Picker({
   label,
   selected,
   options,

@@ -1,12 +1,10 @@
 /**
- * Tables of report and list rows. Typed reports pass their own columns; the reports whose APIs land from
- * other branches (recent orders, refunds, checkouts, cohorts, lists) are shown through `inferColumns`,
- * which reads the columns from the answer and formats money, counts and times by field name, so that the
- * screens work with whatever fields those APIs settle on.
+ * Tables of report and list rows: each screen passes its typed columns (`ColumnSpec`) over the API's
+ * exported row types. `rowsOf` reads the sync status, whose API is not merged yet (its shape is not
+ * known here); `humanize` turns API words (`partially_refunded`, `rowsDone`) into labels.
  */
 import type { ReactNode } from 'react';
 import { Cell, Column, Row, Table, TableBody, TableHeader, type SortDescriptor } from 'react-aria-components';
-import { count, dateTime, money } from '../format.ts';
 
 export type Row = Record<string, unknown>;
 export type ColumnSpec<T> = {
@@ -17,11 +15,6 @@ export type ColumnSpec<T> = {
   sortable?: boolean;
   rowHeader?: boolean;
 };
-
-const MONEY_FIELD =
-  /(sales|price|amount|total|discount|refund|returns|tax|shipping|spent|revenue|value|duties|subtotal)/i;
-const TIME_FIELD = /(At|_at|Date|_date)$/;
-const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 /** `firstName` / `first_name` -> `First name`. */
 export function humanize(key: string): string {
@@ -39,50 +32,6 @@ export function rowsOf(data: unknown): Row[] {
     for (const value of Object.values(data)) if (Array.isArray(value)) return value as Row[];
   }
   return [];
-}
-
-/** One cell's text, formatted by field name and value. */
-export function formatField(key: string, value: unknown, currency: string, timeZone: string): string {
-  if (value === null || value === undefined || value === '') return '—';
-  if (typeof value === 'number') return count(value);
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (typeof value === 'string') {
-    if (DECIMAL.test(value) && MONEY_FIELD.test(key) && !/id$/i.test(key)) return money(value, currency);
-    if (TIME_FIELD.test(key) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return dateTime(value, timeZone);
-    return value;
-  }
-  if (Array.isArray(value))
-    return value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ');
-  return JSON.stringify(value);
-}
-
-/** Columns read from the rows: `preferred` first when present, then the rest (ids and nested objects last). */
-export function inferColumns(
-  rows: Row[],
-  currency: string,
-  timeZone: string,
-  preferred: string[] = [],
-): ColumnSpec<Row>[] {
-  const keys = new Set<string>();
-  for (const row of rows.slice(0, 20)) for (const key of Object.keys(row)) keys.add(key);
-  const scalar = [...keys].filter((key) =>
-    rows.some((row) => row[key] === null || typeof row[key] !== 'object'),
-  );
-  const ordered = [
-    ...preferred.filter((key) => keys.has(key)),
-    ...scalar.filter((key) => !preferred.includes(key) && !/id$/i.test(key)),
-  ].slice(0, 8);
-  return ordered.map((key, index) => ({
-    id: key,
-    label: humanize(key),
-    rowHeader: index === 0,
-    numeric: rows.some(
-      (row) =>
-        typeof row[key] === 'number' ||
-        (typeof row[key] === 'string' && DECIMAL.test(row[key] as string) && MONEY_FIELD.test(key)),
-    ),
-    render: (row: Row) => formatField(key, row[key], currency, timeZone),
-  }));
 }
 
 /**

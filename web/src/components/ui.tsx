@@ -41,13 +41,12 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="state state-empty">{children}</div>;
 }
 
-/** An API error in words. 404 on a report means its API is not on this server yet. */
+/** An API error in words, with a retry button. */
 export function ErrorState({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
-  const missing = error.status === 404 && error.code === 'not_found';
   return (
     <div className="state state-error" role="alert">
-      <p>{missing ? 'This view’s API is not on this Shopsight server yet.' : error.message}</p>
-      {!missing && onRetry && (
+      <p>{error.message}</p>
+      {onRetry && (
         <Button className="button button-plain" onPress={onRetry}>
           Try again
         </Button>

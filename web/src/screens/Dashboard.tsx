@@ -1,7 +1,8 @@
 /**
  * The store dashboard: range picker with compare, KPI cards with deltas, sales and orders over time, top
  * customers and products, recent orders, checkout funnel and abandonment, refunds, cohort retention.
- * Every figure comes from one API answer and is only formatted here; every report has its CSV link.
+ * Every figure comes from one API answer (typed by the route's exported response type) and is only
+ * formatted here; every report has its CSV link (the same path with `format=csv`).
  */
 import { useMemo } from 'react';
 import type {
@@ -10,12 +11,20 @@ import type {
   TopCustomersResponse,
   TopProductsResponse,
 } from '../../../src/analytics/analytics.routes.ts';
+import type { CheckoutsReportResponse } from '../../../src/analytics/checkouts.routes.ts';
+import type {
+  CohortsResponse,
+  CustomersOverTimeResponse,
+  OrdersOverTimeResponse,
+  RecentOrdersResponse,
+  RefundsResponse,
+} from '../../../src/analytics/reports.routes.ts';
 import { query, useApi, type Resource } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
 import { RangePicker } from '../components/RangePicker.tsx';
-import { DataGrid, formatField, humanize, inferColumns, rowsOf, type Row } from '../components/report.tsx';
+import { DataGrid } from '../components/report.tsx';
 import { Async, Card, CsvLink, Kpi, PageHeader, type Delta } from '../components/ui.tsx';
-import { calendarDate, count, money, moneyCompact, percent, todayIn } from '../format.ts';
+import { calendarDate, count, dateTime, fraction, money, moneyCompact, percent, todayIn } from '../format.ts';
 import { intervalFor, rangeFromParams } from '../range.ts';
 import { navigate, useLocation } from '../router.ts';
 import type { Store } from '../session.ts';
@@ -30,8 +39,17 @@ export default function Dashboard({ store }: { store: Store }) {
   const interval = intervalFor(range);
   const base = `/tenants/${store.id}/analytics`;
   const dates = { from: range.from, to: range.to };
+  const series = { ...dates, interval, compare: range.compare };
 
+  // The KPIs' reports first: the browser sends at most 6 requests at a time and the embedded database
+  // answers one query at a time, so the order of these calls is the order the cards fill in.
   const summary = useApi<SummaryResponse>(`${base}/summary${query({ ...dates, compare: range.compare })}`);
+  const customersOverTimePath = `${base}/customers-over-time${query(series)}`;
+  const customersOverTime = useApi<CustomersOverTimeResponse>(customersOverTimePath);
+  const refundsPath = `${base}/refunds${query({ ...series, limit: 5 })}`;
+  const refunds = useApi<RefundsResponse>(refundsPath);
+  const checkoutsPath = `${base}/checkouts${query(series)}`;
+  const checkouts = useApi<CheckoutsReportResponse>(checkoutsPath);
   const salesPath = `${base}/sales-over-time${query({ ...dates, interval })}`;
   const sales = useApi<SalesOverTimeResponse>(salesPath);
   const compareRange = summary.data?.compare?.range;
@@ -40,30 +58,35 @@ export default function Dashboard({ store }: { store: Store }) {
       ? `${base}/sales-over-time${query({ from: compareRange.from, to: compareRange.to, interval })}`
       : null,
   );
+  const ordersPath = `${base}/orders-over-time${query(series)}`;
+  const orders = useApi<OrdersOverTimeResponse>(ordersPath);
   const customersPath = `${base}/top-customers${query({ ...dates, limit: 10 })}`;
   const productsPath = `${base}/top-products${query({ ...dates, limit: 10 })}`;
   const customers = useApi<TopCustomersResponse>(customersPath);
   const products = useApi<TopProductsResponse>(productsPath);
-  const recentPath = `${base}/recent-orders${query({ limit: 10 })}`;
-  const recent = useApi<unknown>(recentPath);
-  const checkoutsPath = `${base}/checkouts${query(dates)}`;
-  const checkouts = useApi<Record<string, unknown>>(checkoutsPath);
-  const refundsPath = `${base}/refunds${query(dates)}`;
-  const refunds = useApi<Record<string, unknown>>(refundsPath);
+  const recentPath = `${base}/recent-orders${query({ ...dates, limit: 10 })}`;
+  const recent = useApi<RecentOrdersResponse>(recentPath);
   const cohortsPath = `${base}/cohorts${query(dates)}`;
-  const cohorts = useApi<unknown>(cohortsPath);
+  const cohorts = useApi<CohortsResponse>(cohortsPath);
 
   const currency = store.currency;
+  const timeZone = store.timezone;
   return (
     <div className="page">
       <PageHeader title={store.name}>
         <p className="subtitle">
-          {store.shopDomain} · {store.timezone} · {currency}
+          {store.shopDomain} · {timeZone} · {currency}
         </p>
       </PageHeader>
       <RangePicker range={range} today={today} />
 
-      <Kpis summary={summary} refunds={refunds} checkouts={checkouts} currency={currency} />
+      <Kpis
+        summary={summary}
+        customers={customersOverTime}
+        refunds={refunds}
+        checkouts={checkouts}
+        currency={currency}
+      />
 
       <div className="grid-2">
         <Card title="Sales over time" actions={<CsvLink path={salesPath} label="sales over time" />}>
@@ -80,13 +103,13 @@ export default function Dashboard({ store }: { store: Store }) {
             )}
           </Async>
         </Card>
-        <Card title="Orders over time" actions={<CsvLink path={salesPath} label="orders over time" />}>
-          <Async resource={sales} isEmpty={(data) => data.rows.length === 0}>
+        <Card title="Orders over time" actions={<CsvLink path={ordersPath} label="orders over time" />}>
+          <Async resource={orders} isEmpty={(data) => data.rows.length === 0}>
             {(data) => (
               <SeriesChart
                 label={`Orders per ${interval}`}
                 rows={data.rows}
-                previous={previousSales.data?.rows}
+                previous={data.compare?.rows}
                 value={(row) => row.orders}
                 axis={(value) => count(value)}
                 kind="bar"
@@ -113,8 +136,7 @@ export default function Dashboard({ store }: { store: Store }) {
                     id: 'customer',
                     label: 'Customer',
                     rowHeader: true,
-                    render: (row) =>
-                      [row.firstName, row.lastName].filter(Boolean).join(' ') || row.email || row.customerId,
+                    render: (row) => personName(row) ?? row.customerId,
                   },
                   { id: 'orders', label: 'Orders', numeric: true, render: (row) => count(row.orders) },
                   {
@@ -161,27 +183,44 @@ export default function Dashboard({ store }: { store: Store }) {
       </div>
 
       <Card title="Recent orders" actions={<CsvLink path={recentPath} label="recent orders" />}>
-        <Async resource={recent} isEmpty={(data) => rowsOf(data).length === 0} empty="No orders yet.">
-          {(data) => {
-            const rows = rowsOf(data);
-            return (
-              <DataGrid
-                label="Recent orders"
-                rows={rows}
-                rowKey={(row, index) => String(row.id ?? row.orderId ?? index)}
-                columns={inferColumns(rows, currency, store.timezone, [
-                  'name',
-                  'createdAt',
-                  'processedAt',
-                  'customer',
-                  'email',
-                  'financialStatus',
-                  'totalPrice',
-                ])}
-                onRowAction={(key) => navigate(`/stores/${store.id}/orders/${encodeURIComponent(key)}`)}
-              />
-            );
-          }}
+        <Async
+          resource={recent}
+          isEmpty={(data) => data.orders.length === 0}
+          empty="No orders in this range."
+        >
+          {(data) => (
+            <DataGrid
+              label="Recent orders"
+              rows={data.orders}
+              rowKey={(row) => row.id}
+              columns={[
+                { id: 'name', label: 'Order', rowHeader: true, render: (row) => row.name ?? row.id },
+                { id: 'processedAt', label: 'Date', render: (row) => dateTime(row.processedAt, timeZone) },
+                {
+                  id: 'customer',
+                  label: 'Customer',
+                  render: (row) => (row.customer ? (personName(row.customer) ?? '—') : 'No customer'),
+                },
+                {
+                  id: 'financialStatus',
+                  label: 'Payment',
+                  render: (row) => statusText(row.financialStatus, row.cancelledAt),
+                },
+                {
+                  id: 'fulfillmentStatus',
+                  label: 'Fulfillment',
+                  render: (row) => statusText(row.fulfillmentStatus ?? 'unfulfilled'),
+                },
+                {
+                  id: 'totalPrice',
+                  label: 'Total',
+                  numeric: true,
+                  render: (row) => money(row.totalPrice, row.currency ?? currency),
+                },
+              ]}
+              onRowAction={(key) => navigate(`/stores/${store.id}/orders/${encodeURIComponent(key)}`)}
+            />
+          )}
         </Async>
       </Card>
 
@@ -190,39 +229,68 @@ export default function Dashboard({ store }: { store: Store }) {
           title="Checkout funnel and abandonment"
           actions={<CsvLink path={checkoutsPath} label="checkouts" />}
         >
-          <Async resource={checkouts}>
-            {(data) => <Funnel data={data} currency={currency} timeZone={store.timezone} />}
+          <Async
+            resource={checkouts}
+            isEmpty={(data) => data.totals.started === 0}
+            empty="No checkouts started in this range."
+          >
+            {(data) => <Funnel data={data} currency={currency} />}
           </Async>
         </Card>
         <Card title="Refunds" actions={<CsvLink path={refundsPath} label="refunds" />}>
-          <Async resource={refunds}>
-            {(data) => <Figures data={data} currency={currency} timeZone={store.timezone} label="Refunds" />}
-          </Async>
+          <Async resource={refunds}>{(data) => <Refunds data={data} currency={currency} />}</Async>
         </Card>
       </div>
+
+      <Card
+        title="New and returning customers"
+        actions={<CsvLink path={customersOverTimePath} label="customers over time" />}
+      >
+        <Async resource={customersOverTime} isEmpty={(data) => data.totals.customers === 0}>
+          {(data) => <CustomersChart data={data} />}
+        </Async>
+      </Card>
 
       <Card title="Customer cohort retention" actions={<CsvLink path={cohortsPath} label="cohorts" />}>
         <Async
           resource={cohorts}
-          isEmpty={(data) => rowsOf(data).length === 0}
-          empty="No cohorts in this range."
+          isEmpty={(data) => data.cohorts.length === 0}
+          empty="No customer placed a first order in this range."
         >
-          {(data) => <CohortHeatmap rows={rowsOf(data)} />}
+          {(data) => <CohortHeatmap data={data} currency={currency} />}
         </Async>
       </Card>
     </div>
   );
 }
 
+/** `First Last`, else the email; undefined when the customer has neither. */
+function personName(person: {
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+}): string | undefined {
+  return [person.firstName, person.lastName].filter(Boolean).join(' ') || person.email || undefined;
+}
+
+/** Shopify's status words (`partially_refunded`) as text; a cancelled order says so. */
+function statusText(status: string | null, cancelledAt?: string | null): string {
+  const text = status ? status.replace(/_/g, ' ') : '—';
+  const words = text.charAt(0).toUpperCase() + text.slice(1);
+  return cancelledAt ? `${words} (cancelled)` : words;
+}
+
 function Kpis({
   summary,
+  customers,
   refunds,
   checkouts,
   currency,
 }: {
   summary: Resource<SummaryResponse>;
-  refunds: Resource<Record<string, unknown>>;
-  checkouts: Resource<Record<string, unknown>>;
+  customers: Resource<CustomersOverTimeResponse>;
+  refunds: Resource<RefundsResponse>;
+  checkouts: Resource<CheckoutsReportResponse>;
   currency: string;
 }) {
   return (
@@ -231,12 +299,10 @@ function Kpis({
         {(data) => {
           const deltas = data.compare?.deltas ?? {};
           const d = (field: string): Delta => deltas[field];
-          const returning = data.customers - data.newCustomers;
-          const previousReturning = data.compare
-            ? data.compare.customers - data.compare.newCustomers
-            : undefined;
-          const refundRate = rate(refunds.data, ['refundRate', 'refundRatePercent']);
-          const conversion = rate(checkouts.data, ['conversionRate', 'conversionRatePercent']);
+          const people = customers.data?.totals;
+          const refundTotals = refunds.data?.totals;
+          const conversion = checkouts.data?.totals;
+          const previousConversion = checkouts.data?.compare?.totals.conversionRate;
           return (
             <div className="kpis">
               <Kpi
@@ -261,28 +327,39 @@ function Kpis({
               <Kpi
                 id="customers"
                 label="New vs returning customers"
-                value={`${count(data.newCustomers)} / ${count(returning)}`}
-                delta={d('newCustomers')}
+                value={
+                  people ? `${count(people.firstTimeCustomers)} / ${count(people.returningCustomers)}` : '—'
+                }
+                delta={customers.data?.compare?.deltas.firstTimeCustomers}
                 detail={
-                  previousReturning !== undefined
-                    ? `returning before: ${count(previousReturning)}`
-                    : `${count(data.customers)} customers`
+                  people
+                    ? `returning customer rate ${percent(people.returningCustomerRate)}`
+                    : pending(customers)
                 }
               />
               <Kpi
                 id="refundRate"
                 label="Refund rate"
-                value={refundRate === null ? '—' : percent(refundRate)}
+                value={refundTotals ? percent(refundTotals.refundRate) : '—'}
+                delta={refunds.data?.compare?.deltas.refundRate}
                 goodWhenUp={false}
                 detail={
-                  refundRate === null ? unavailable(refunds) : `returns ${money(data.returns, currency)}`
+                  refundTotals
+                    ? `${count(refundTotals.refundedOrders)} of ${count(refundTotals.orders)} orders refunded`
+                    : pending(refunds)
                 }
               />
               <Kpi
                 id="conversion"
                 label="Checkout conversion"
-                value={conversion === null ? '—' : percent(conversion)}
-                detail={conversion === null ? unavailable(checkouts) : 'completed / started checkouts'}
+                value={conversion ? fraction(conversion.conversionRate) : '—'}
+                detail={
+                  conversion
+                    ? previousConversion !== undefined
+                      ? `compared range ${fraction(previousConversion)}`
+                      : `${count(conversion.completed)} of ${count(conversion.started)} checkouts completed`
+                    : pending(checkouts)
+                }
               />
             </div>
           );
@@ -292,25 +369,13 @@ function Kpis({
   );
 }
 
-function unavailable(resource: Resource<unknown>) {
-  if (resource.status === 'loading') return 'loading…';
-  if (resource.status === 'error')
-    return resource.error.status === 404 ? 'report not available yet' : resource.error.message;
-  return 'not reported';
+/** The foot of a KPI whose report has not answered (yet). */
+function pending(resource: Resource<unknown>) {
+  return resource.status === 'error' ? resource.error.message : 'loading…';
 }
 
-/** A rate field in percent units from a report answer, when it has one. */
-function rate(data: Record<string, unknown> | undefined, fields: string[]): string | null {
-  for (const field of fields) {
-    const value = data?.[field];
-    if (typeof value === 'string' || typeof value === 'number') return String(value);
-  }
-  return null;
-}
-
-type SeriesRow = SalesOverTimeResponse['rows'][number];
-
-function SeriesChart({
+/** A series over time, with the compared range's series dashed when there is one. */
+function SeriesChart<SeriesRow extends { date: string }>({
   label,
   rows,
   previous,
@@ -372,124 +437,169 @@ function SeriesChart({
   return <Chart option={option} label={`${label}: ${rows.length} points, sum ${axis(total)}`} />;
 }
 
-/** Scalar figures of a report answer as a definition list (money, counts and times formatted). */
-function Figures({
-  data,
-  currency,
-  timeZone,
-  label,
-}: {
-  data: Record<string, unknown>;
-  currency: string;
-  timeZone: string;
-  label: string;
-}) {
-  const entries = Object.entries(data).filter(
-    ([key, value]) => value !== null && typeof value !== 'object' && key !== 'currency',
+/** Customers per bucket, stacked: first-time (their first order ever) and returning. */
+function CustomersChart({ data }: { data: CustomersOverTimeResponse }) {
+  const option = useMemo(
+    () => ({
+      animation: false,
+      grid: { left: 8, right: 8, top: 28, bottom: 8, containLabel: true },
+      legend: { top: 0, right: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: {
+        type: 'category',
+        data: data.rows.map((row) => calendarDate(row.date)),
+        axisLabel: { color: '#6d7175' },
+      },
+      yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#f1f2f3' } } },
+      series: [
+        {
+          name: 'First-time',
+          type: 'bar',
+          stack: 'customers',
+          data: data.rows.map((row) => row.firstTimeCustomers),
+          itemStyle: { color: GREEN },
+        },
+        {
+          name: 'Returning',
+          type: 'bar',
+          stack: 'customers',
+          data: data.rows.map((row) => row.returningCustomers),
+          itemStyle: { color: '#2c6ecb' },
+        },
+      ],
+    }),
+    [data],
   );
-  const rows = rowsOf(data);
-  if (entries.length === 0 && rows.length === 0)
-    return <div className="state state-empty">No {label.toLowerCase()} in this range.</div>;
+  const { totals } = data;
+  return (
+    <Chart
+      option={option}
+      height={220}
+      label={`Customers per ${data.interval}: ${count(totals.firstTimeCustomers)} first-time and ${count(totals.returningCustomers)} returning in the range`}
+    />
+  );
+}
+
+/** A definition list of labelled figures. */
+function Figures({ items }: { items: [label: string, value: string][] }) {
+  return (
+    <dl className="figures">
+      {items.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/**
+ * The checkout funnel of the checkouts started in the range: started, then completed (before the
+ * abandonment threshold), abandoned (recovered included) and recovered; then rates and values.
+ */
+function Funnel({ data, currency }: { data: CheckoutsReportResponse; currency: string }) {
+  const { totals } = data;
+  const option = useMemo(() => {
+    const steps: [string, number][] = [
+      ['Started', totals.started],
+      ['Completed', totals.completed],
+      ['Abandoned', totals.abandoned],
+      ['Recovered', totals.recovered],
+      ['Still open', totals.open],
+    ];
+    return {
+      animation: false,
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#f1f2f3' } } },
+      yAxis: { type: 'category', inverse: true, data: steps.map(([label]) => label) },
+      series: [{ type: 'bar', data: steps.map(([, value]) => value), itemStyle: { color: GREEN } }],
+    };
+  }, [totals]);
   return (
     <>
-      <dl className="figures">
-        {entries.map(([key, value]) => (
-          <div key={key}>
-            <dt>{humanize(key)}</dt>
-            <dd>
-              {/rate|percent/i.test(key)
-                ? percent(String(value))
-                : formatField(key, value, currency, timeZone)}
-            </dd>
-          </div>
-        ))}
-      </dl>
-      {rows.length > 0 && (
+      <Chart
+        option={option}
+        height={200}
+        label={`Checkout funnel: ${count(totals.started)} started, ${count(totals.completed)} completed, ${count(totals.abandoned)} abandoned, ${count(totals.recovered)} recovered`}
+      />
+      <Figures
+        items={[
+          ['Conversion rate', fraction(totals.conversionRate)],
+          ['Abandonment rate', fraction(totals.abandonmentRate)],
+          ['Abandoned value', money(totals.abandonedValue, currency)],
+          ['Recovered value', money(totals.recoveredValue, currency)],
+          ['Abandoned after', `${count(data.thresholdMinutes)} min without activity`],
+        ]}
+      />
+    </>
+  );
+}
+
+/** Refund figures of the range, refunds over time, and the most refunded products. */
+function Refunds({ data, currency }: { data: RefundsResponse; currency: string }) {
+  const { totals } = data;
+  return (
+    <>
+      <Figures
+        items={[
+          ['Refunds', count(totals.refunds)],
+          ['Amount refunded', money(totals.amountRefunded, currency)],
+          ['Returns', money(totals.returns, currency)],
+          ['Refunded shipping', money(totals.refundedShipping, currency)],
+          ['Refunded taxes', money(totals.refundedTaxes, currency)],
+          ['Refund rate', percent(totals.refundRate)],
+        ]}
+      />
+      {totals.refunds > 0 && (
+        <SeriesChart
+          label={`Amount refunded per ${data.interval}`}
+          rows={data.rows}
+          previous={data.compare?.rows}
+          value={(row) => Number(row.amountRefunded)}
+          axis={(value) => moneyCompact(value, currency)}
+          kind="bar"
+        />
+      )}
+      {data.products.length > 0 && (
         <DataGrid
-          label={label}
-          rows={rows.slice(0, 10)}
-          rowKey={(row, index) => String(row.id ?? row.date ?? index)}
-          columns={inferColumns(rows, currency, timeZone)}
+          label="Most refunded products"
+          rows={data.products}
+          rowKey={(row, index) => row.productId ?? `row-${index}`}
+          columns={[
+            { id: 'title', label: 'Product', rowHeader: true, render: (row) => row.title ?? 'Custom item' },
+            {
+              id: 'unitsRefunded',
+              label: 'Units',
+              numeric: true,
+              render: (row) => count(row.unitsRefunded),
+            },
+            {
+              id: 'amountRefunded',
+              label: 'Refunded',
+              numeric: true,
+              render: (row) => money(row.amountRefunded, currency),
+            },
+          ]}
         />
       )}
     </>
   );
 }
 
-/** The checkout funnel: each step's count as a horizontal bar, then the answer's other figures. */
-function Funnel({
-  data,
-  currency,
-  timeZone,
-}: {
-  data: Record<string, unknown>;
-  currency: string;
-  timeZone: string;
-}) {
-  const steps = rowsOf(data).filter(
-    (row) => typeof row.count === 'number' || typeof row.checkouts === 'number',
-  );
-  const option = useMemo(() => {
-    const labels = steps.map((row) => humanize(String(row.step ?? row.name ?? row.label ?? '')));
-    return {
-      animation: false,
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'value', splitLine: { lineStyle: { color: '#f1f2f3' } } },
-      yAxis: { type: 'category', inverse: true, data: labels },
-      series: [
-        {
-          type: 'bar',
-          data: steps.map((row) => Number(row.count ?? row.checkouts)),
-          itemStyle: { color: GREEN },
-        },
-      ],
-    };
-  }, [steps]);
-  const scalars = Object.fromEntries(Object.entries(data).filter(([, value]) => !Array.isArray(value)));
-  return (
-    <>
-      {steps.length > 0 && <Chart option={option} label="Checkout funnel" height={200} />}
-      <Figures data={scalars} currency={currency} timeZone={timeZone} label="Checkouts" />
-    </>
-  );
-}
-
 /**
- * Cohort retention heat map: one row per first-order cohort, one column per period since; cells are the
- * share of the cohort that ordered again (the answer's `retention` array, in percent or as a fraction).
+ * Cohort retention heat map: one row per month of first orders, one column per month since; a cell is the
+ * share of the cohort that ordered again that month (the API's `retention`, percent). A month not observed
+ * yet (after the range) stays blank.
  */
-function CohortHeatmap({ rows }: { rows: Row[] }) {
-  const cohorts = rows.map((row) => ({
-    label: String(row.cohort ?? row.period ?? row.month ?? ''),
-    size: Number(row.size ?? row.customers ?? 0),
-    values: (Array.isArray(row.retention)
-      ? row.retention
-      : Array.isArray(row.periods)
-        ? row.periods
-        : []
-    ).map((cell) =>
-      Number(
-        typeof cell === 'object' && cell !== null ? ((cell as Row).percent ?? (cell as Row).rate ?? 0) : cell,
-      ),
-    ),
-  }));
-  const width = Math.max(0, ...cohorts.map((cohort) => cohort.values.length));
-  const scale = cohorts.some((cohort) => cohort.values.some((value) => value > 1)) ? 100 : 1;
-  if (width === 0)
-    return (
-      <DataGrid
-        label="Cohorts"
-        rows={rows}
-        rowKey={(_row, index) => String(index)}
-        columns={inferColumns(rows, 'USD', 'UTC')}
-      />
-    );
+function CohortHeatmap({ data, currency }: { data: CohortsResponse; currency: string }) {
+  const width = Math.max(0, ...data.cohorts.map((cohort) => cohort.months.length));
   return (
     <div className="table-scroll">
       <table className="table heatmap">
         <caption className="visually-hidden">
-          Share of each cohort ordering again, by period since first order
+          Share of each cohort ordering again, by month since the first order
         </caption>
         <thead>
           <tr>
@@ -501,35 +611,39 @@ function CohortHeatmap({ rows }: { rows: Row[] }) {
             </th>
             {Array.from({ length: width }, (_, index) => (
               <th scope="col" key={index} className="th numeric">
+                <span className="visually-hidden">Month </span>
                 {index}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {cohorts.map((cohort) => (
-            <tr key={cohort.label} className="tr">
+          {data.cohorts.map((cohort) => (
+            <tr key={cohort.cohort} className="tr">
               <th scope="row" className="td">
-                {cohort.label}
+                {cohort.cohort}
               </th>
-              <td className="td numeric">{count(cohort.size)}</td>
+              <td className="td numeric">{count(cohort.customers)}</td>
               {Array.from({ length: width }, (_, index) => {
-                const value = cohort.values[index];
-                const share = value === undefined ? undefined : value / scale;
+                const cell = cohort.months[index];
+                const share = cell?.retention == null ? undefined : Number(cell.retention) / 100;
                 return (
                   <td
                     key={index}
                     className="td numeric heat"
+                    title={
+                      cell?.retention == null
+                        ? undefined
+                        : `${count(cell.returningCustomers)} returning, net sales ${money(cell.netSales, currency)}`
+                    }
+                    // At most 66% green under the page's text colour keeps a contrast above 4.5:1 (WCAG AA).
                     style={
                       share === undefined
                         ? undefined
-                        : {
-                            background: `rgba(0,128,96,${0.08 + share * 0.85})`,
-                            color: share > 0.45 ? '#fff' : undefined,
-                          }
+                        : { background: `rgba(0,128,96,${(0.06 + Math.min(share, 1) * 0.6).toFixed(3)})` }
                     }
                   >
-                    {share === undefined ? '' : percent(share * 100, 0)}
+                    {cell?.retention == null ? '' : percent(cell.retention, 0)}
                   </td>
                 );
               })}

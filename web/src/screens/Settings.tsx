@@ -1,9 +1,19 @@
 /**
  * Store settings, owners and admins only (analysts get a "no access" page and no nav entry): time zone,
- * abandonment threshold (PATCH /tenants/:id), members and roles (owners: /members), API keys (/api-keys).
+ * abandonment threshold, low stock threshold and reconciliation interval (PATCH /tenants/:id), members and roles (owners: /members), API keys (/api-keys).
  */
 import { useState, type FormEvent } from 'react';
-import { Button, Checkbox, CheckboxGroup, Form, Input, Label, TextField } from 'react-aria-components';
+import {
+  Button,
+  Checkbox,
+  CheckboxGroup,
+  FieldError,
+  Form,
+  Input,
+  Label,
+  Text,
+  TextField,
+} from 'react-aria-components';
 import type { ApiKeyDto, CreatedApiKeyResponse } from '../../../src/auth/api-key.routes.ts';
 import type { Role } from '../../../src/auth/access.ts';
 import type { MemberDto } from '../../../src/tenants/member.routes.ts';
@@ -66,19 +76,47 @@ function useStatus() {
   return { run, view };
 }
 
+/** A whole-number setting of the tenant, as a text field with its unit and bounds. */
+const NUMBER_SETTINGS = [
+  {
+    key: 'abandonmentThresholdMinutes',
+    label: 'Checkout abandonment threshold (minutes)',
+    help: 'A checkout without an order counts as abandoned this long after the buyer’s last activity (1 to 43,200).',
+    valid: (n: number) => n >= 1 && n <= 43_200,
+  },
+  {
+    key: 'lowStockThreshold',
+    label: 'Low stock threshold (units)',
+    help: 'A variant at a location with this many units or fewer on hand is low stock (0 to 1,000,000).',
+    valid: (n: number) => n >= 0 && n <= 1_000_000,
+  },
+  {
+    key: 'reconcileIntervalMinutes',
+    label: 'Reconciliation interval (minutes)',
+    help: 'How often Shopsight compares its data with Shopify’s: 0 turns it off, else 15 to 10,080.',
+    valid: (n: number) => n === 0 || (n >= 15 && n <= 10_080),
+  },
+] as const;
+
+type NumberSetting = (typeof NUMBER_SETTINGS)[number]['key'];
+
 function General({ store }: { store: Store }) {
   const { refresh } = useSession();
   const [timezone, setTimezone] = useState(store.timezone);
-  const current = (store as Store & { abandonmentThresholdMinutes?: number }).abandonmentThresholdMinutes;
-  const [threshold, setThreshold] = useState(current === undefined ? '' : String(current));
+  const [numbers, setNumbers] = useState<Record<NumberSetting, string>>(() => ({
+    abandonmentThresholdMinutes: String(store.abandonmentThresholdMinutes),
+    lowStockThreshold: String(store.lowStockThreshold),
+    reconcileIntervalMinutes: String(store.reconcileIntervalMinutes),
+  }));
   const { run, view } = useStatus();
   const zones = Intl.supportedValuesOf('timeZone');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const body: Record<string, unknown> = {};
+    const body: Partial<Record<'timezone', string> & Record<NumberSetting, number>> = {};
     if (timezone !== store.timezone) body.timezone = timezone;
-    if (threshold !== '' && threshold !== String(current ?? ''))
-      body.abandonmentThresholdMinutes = Number(threshold);
+    for (const { key } of NUMBER_SETTINGS) {
+      if (numbers[key] !== String(store[key])) body[key] = Number(numbers[key]);
+    }
     void run(async () => {
       await api(`/tenants/${store.id}`, { method: 'PATCH', body });
       refresh();
@@ -96,15 +134,24 @@ function General({ store }: { store: Store }) {
           </select>
           <span className="help">Reports cut days at midnight in this zone.</span>
         </label>
-        <TextField
-          value={threshold}
-          onChange={setThreshold}
-          inputMode="numeric"
-          validate={(v) => (v === '' || /^\d+$/.test(v) ? null : 'Whole minutes')}
-        >
-          <Label>Checkout abandonment threshold (minutes)</Label>
-          <Input className="input" />
-        </TextField>
+        {NUMBER_SETTINGS.map((setting) => (
+          <TextField
+            key={setting.key}
+            className="field"
+            value={numbers[setting.key]}
+            onChange={(value) => setNumbers((previous) => ({ ...previous, [setting.key]: value }))}
+            inputMode="numeric"
+            isRequired
+            validate={(value) => (/^\d+$/.test(value) && setting.valid(Number(value)) ? null : setting.help)}
+          >
+            <Label>{setting.label}</Label>
+            <Input className="input" />
+            <Text slot="description" className="help">
+              {setting.help}
+            </Text>
+            <FieldError className="form-error" />
+          </TextField>
+        ))}
         {view}
         <Button type="submit" className="button button-primary">
           Save
