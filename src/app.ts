@@ -125,6 +125,12 @@ export async function createApp(
       poolSize: config.DATABASE_POOL_SIZE,
     }));
   await db.migrate();
+  // Embedded PGlite has no autovacuum: statistics now (a restart after a big import) and every few minutes.
+  await db.analyze();
+  const analyzeTimer =
+    db.kind === 'pglite' && role !== 'api'
+      ? setInterval(() => void db.analyze().catch(() => undefined), 5 * 60_000).unref()
+      : undefined;
 
   const metrics = new Metrics({ defaultMetrics: true });
   const directory = new TenantDirectory(
@@ -209,6 +215,7 @@ export async function createApp(
     worker,
     adminToken: admin.value,
     async close() {
+      clearInterval(analyzeTimer);
       await worker?.stop();
       await server?.close();
       await db.close();
