@@ -282,12 +282,16 @@ async function main() {
     gross: string;
     dead: string;
     events: string;
+    rollup_orders: string;
+    rollup_gross: string;
   }>(
     `SELECT (SELECT count(*) FROM orders WHERE tenant_id = $1) AS orders,
             (SELECT count(*) FROM order_line_items WHERE tenant_id = $1) AS lines,
             (SELECT coalesce(sum(gross_sales), 0)::text FROM orders WHERE tenant_id = $1) AS gross,
             (SELECT count(*) FROM webhook_events WHERE tenant_id = $1 AND status = 'dead') AS dead,
-            (SELECT count(*) FROM webhook_events WHERE tenant_id = $1) AS events`,
+            (SELECT count(*) FROM webhook_events WHERE tenant_id = $1) AS events,
+            (SELECT coalesce(sum(orders), 0) FROM daily_sales WHERE tenant_id = $1) AS rollup_orders,
+            (SELECT coalesce(sum(gross_sales), 0)::text FROM daily_sales WHERE tenant_id = $1) AS rollup_gross`,
     [tenantId],
   );
   await client.end();
@@ -302,6 +306,8 @@ async function main() {
     ['orders', String(want.orders), got.orders],
     ['order line items', String(want.lines), got.lines],
     ['gross sales', want.gross.toFixed(2), new Big(got.gross).toFixed(2)],
+    ['orders in the daily rollup', String(want.orders), got.rollup_orders],
+    ['gross sales in the daily rollup', want.gross.toFixed(2), new Big(got.rollup_gross).toFixed(2)],
     ['inbox events (one per event id)', String(want.events), got.events],
     ['pending after drain', '0', String(pending)],
     ['dead letters', '0', got.dead],
