@@ -11,7 +11,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../auth/access.ts';
 import type { Database } from '../db/client.ts';
-import { formatQuery, sendCsv, wantsCsv, type CsvColumn } from '../http/csv.ts';
+import { formatQuery, sendCsv, wantsCsv, type CsvCell, type CsvColumn } from '../http/csv.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
 import { topCustomers } from './customers.ts';
@@ -140,6 +140,18 @@ function columnsOf<Shape extends z.ZodRawShape>(
   }));
 }
 
+/** A summary flattened for CSV: `period`, the range's dates, then the figures. */
+type SummaryCsvRow = Record<string, unknown>;
+
+const SUMMARY_COLUMNS: CsvColumn<SummaryCsvRow>[] = [
+  'period',
+  'from',
+  'to',
+  'timezone',
+  'currency',
+  ...COMPARED_FIELDS,
+].map((field) => ({ header: field, value: (row) => row[field] as CsvCell }));
+
 export async function analyticsRoutes(
   app: FastifyInstance,
   options: { db: Database; tenants: TenantService },
@@ -153,16 +165,16 @@ export async function analyticsRoutes(
     {
       schema: {
         params: tenantParams,
-        querystring: rangeQuery.extend({ compare: z.enum(COMPARISONS).optional() }),
+        querystring: rangeQuery.extend({ compare: z.enum(COMPARISONS).optional(), ...formatQuery.shape }),
         response: { 200: summaryResponse },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await authorize(db, request.principal, [request.params.tenantId], 'analytics:read');
       const tenant = await tenants.record(request.params.tenantId);
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS.total);
       const comparison = request.query.compare;
-      return db.forTenant(tenant.id, async (tx) => {
+      const answer: SummaryResponse = await db.forTenant(tenant.id, async (tx) => {
         const summary = await salesSummary(tx, tenant.id, range, tenant.currency);
         if (!comparison) return { range, ...summary };
         const previousRange = comparisonRange(range, comparison);
@@ -173,6 +185,24 @@ export async function analyticsRoutes(
           compare: { comparison, range: previousRange, ...previous, deltas: deltas(summary, previous) },
         };
       });
+      if (wantsCsv(request)) {
+        // One row for the range, and one for the compared range when asked.
+        const rows: SummaryCsvRow[] = [
+          { period: 'range', ...answer.range, ...answer },
+          ...(answer.compare
+            ? [
+                {
+                  period: answer.compare.comparison,
+                  ...answer.compare.range,
+                  currency: answer.currency,
+                  ...answer.compare,
+                },
+              ]
+            : []),
+        ];
+        return sendCsv(reply, `summary_${range.from}_${range.to}`, SUMMARY_COLUMNS, rows);
+      }
+      return answer;
     },
   );
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DESTRUCTIVE_TOPICS, planReplay } from '../../src/cli/replay.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { parseCsv } from '../helpers/csv.ts';
 
 const SAMPLES = fileURLToPath(new URL('../fixtures/shopify', import.meta.url));
 const GOLDEN = fileURLToPath(new URL('../fixtures/golden/', import.meta.url));
@@ -364,6 +365,32 @@ describe('the golden dataset', () => {
     assert.equal(report.totals.refundedOrders, 1);
     assert.equal(report.totals.orders, 5);
     assert.equal(report.totals.refundRate, '20.00');
+  });
+
+  it('answers the summary as CSV with the same figures, the compared range on its own row', async () => {
+    const response = await app.api(
+      'GET',
+      `/api/v1/tenants/${tenantId}/analytics/summary?from=2025-03-01&to=2025-03-31&compare=previous_period&format=csv`,
+    );
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/csv/);
+    const [march, february] = parseCsv(response.body);
+    assert.deepEqual(
+      [
+        march!.period,
+        march!.from,
+        march!.to,
+        march!.orders,
+        march!.netSales,
+        march!.totalSales,
+        march!.averageOrderValue,
+      ],
+      ['range', '2025-03-01', '2025-03-31', '5', '224.00', '232.24', '57.00'],
+    );
+    assert.deepEqual(
+      [february!.period, february!.from, february!.to, february!.orders, february!.netSales],
+      ['previous_period', '2025-01-29', '2025-02-28', '0', '0.00'],
+    );
   });
 
   it('keeps the multi-currency order in shop money and its presentment currency for reference', async () => {
