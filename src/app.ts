@@ -20,6 +20,9 @@ import { ConnectionService } from './tenants/connection.service.ts';
 import { TenantDirectory } from './tenants/tenant-directory.ts';
 import { TenantRepository } from './tenants/tenant.repository.ts';
 import { TenantService } from './tenants/tenant.service.ts';
+import { SyncQueue } from './sync/jobs.ts';
+import { dueForReconciliation } from './sync/sync.repository.ts';
+import { SyncService } from './sync/sync.service.ts';
 
 export type App = {
   config: Config;
@@ -30,6 +33,10 @@ export type App = {
   connections: ConnectionService;
   server: FastifyInstance | null;
   worker: InboxWorker | null;
+  /** Backfill, incremental sync and reconciliation. */
+  sync: SyncService;
+  /** The job queue (pg-boss); its jobs run in the worker and all roles. */
+  jobs: SyncQueue;
   /** The admin token in force (generated in the embedded default when not configured). */
   adminToken: string;
   /** Stops the worker after its batch, drains HTTP requests, closes the database. */
@@ -149,6 +156,22 @@ export async function createApp(
       webhookUrl: publicUrl && `${publicUrl}/webhooks/shopify`,
     },
   });
+  const sync = new SyncService(
+    db,
+    connections,
+    { apiVersion: config.SHOPIFY_API_VERSION, adminBaseUrl: config.SHOPIFY_ADMIN_BASE_URL },
+    log.child({ component: 'sync' }),
+  );
+  const jobs = new SyncQueue(db, log.child({ component: 'jobs' }));
+  await jobs.start();
+  sync.attach(jobs);
+  if (role !== 'api') {
+    await jobs.work(
+      (job) => sync.run(job),
+      async () => sync.enqueueDue(await dueForReconciliation(db.system)),
+    );
+  }
+
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 })
     : undefined;
@@ -171,6 +194,7 @@ export async function createApp(
           secureCookies: config.SHOPSIGHT_PUBLIC_URL?.startsWith('https://') ?? false,
           connections,
           cookieSecret,
+          sync: { sync, queue: jobs },
         });
   const worker =
     role === 'api'
@@ -200,8 +224,11 @@ export async function createApp(
     connections,
     server,
     worker,
+    sync,
+    jobs,
     adminToken: admin.value,
     async close() {
+      await jobs.stop();
       await worker?.stop();
       await server?.close();
       await db.close();

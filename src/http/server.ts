@@ -26,6 +26,7 @@ import type { TenantDirectory } from '../tenants/tenant-directory.ts';
 import { tenantRoutes } from '../tenants/tenant.routes.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { HttpError, registerErrorHandling } from './errors.ts';
+import { syncRoutes, type SyncRouteOptions } from '../sync/sync.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +54,8 @@ export type ServerDependencies = {
   connections: ConnectionService;
   /** Signs cookies that must come back unchanged (the OAuth state). */
   cookieSecret: string;
+  /** Backfill and reconciliation control. */
+  sync: Omit<SyncRouteOptions, 'db'>;
 };
 
 /** What every `/api/v1` route module receives: build its services from these. */
@@ -152,6 +155,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         connections: deps.connections,
         tenants: deps.tenants,
       });
+      await api.register(syncRoutes, { db: deps.db, ...deps.sync });
     },
     { prefix: '/api/v1' },
   );
