@@ -8,6 +8,8 @@
  *   dead-letters requeue [--tenant ID]   put dead letters back in the queue
  *   user create|reset-password --email E [--password P]   create a user, or set a new password
  *   user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
+ *   sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products]
+ *                                   run a sync in this process with a progress bar
  */
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
@@ -22,6 +24,7 @@ import { ROLES as TENANT_ROLES } from './db/schema.ts';
 import { HttpError } from './http/errors.ts';
 import { inboxStats, requeueDeadLetters } from './ingest/inbox.repository.ts';
 import { runReplayCommand } from './cli/replay.ts';
+import { runSyncCommand, SyncUsageError } from './cli/sync.ts';
 import { MemberRepository } from './tenants/member.repository.ts';
 import { MemberService } from './tenants/member.service.ts';
 
@@ -33,7 +36,9 @@ const USAGE = `usage: node src/main.ts <command>
   user create --email E [--password P]          create a user (password: --password, else
   user reset-password --email E [--password P]  SHOPSIGHT_USER_PASSWORD, else asked on stdin);
                                                 a reset revokes every session of the user
-  user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant`;
+  user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
+  sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products]
+                                       run a sync here, with a progress bar`;
 
 /** A command line that cannot be run as given: answered with the usage and exit status 2. */
 class UsageError extends Error {
@@ -215,6 +220,19 @@ async function main() {
       return deadLetters(rest);
     case 'user':
       return user(rest);
+    case 'sync': {
+      // The api role: this process runs its own sync, not jobs queued for the workers.
+      const app = await createApp(loadConfig(), 'api');
+      try {
+        process.exitCode = await runSyncCommand(app, rest);
+      } catch (error) {
+        if (error instanceof SyncUsageError) throw new UsageError(error.message);
+        throw error;
+      } finally {
+        await app.close();
+      }
+      return;
+    }
     default:
       process.stdout.write(`${USAGE}\n`);
       process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
