@@ -3,12 +3,11 @@
  *
  * Shopify writes one object per line; the nodes of nested connections follow their parent on lines of their
  * own with `__parentId` (shopify.dev/docs/api/usage/bulk-operations/queries#the-jsonl-data-format). The
- * body is read line by line (fetch + readline): only the current root and its children are held, never the
- * file. A root is complete when the next root line starts, or at the end of the file.
+ * body is pulled chunk by chunk and split into lines as the writer asks for roots: only the current chunk,
+ * root and batch are held, never the file. (node:readline was measured to read ahead of a slow consumer,
+ * buffering most of a 100 MB result; a pulled stream cannot.) A root is complete when the next root line
+ * starts, or at the end of the file.
  */
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseJsonLossless, type JsonObject } from '../lib/json.ts';
 import { CHILD_FIELD, gidType } from './graphql-shapes.ts';
 
@@ -32,12 +31,26 @@ export async function* readBulkResult(url: string, skipLines = 0): AsyncGenerato
     await response.body?.cancel();
     throw new BulkResultGoneError(`the bulk result is gone (HTTP ${response.status})`);
   }
-  if (!response.ok || !response.body) throw new Error(`bulk result download answered HTTP ${response.status}`);
-  const lines = createInterface({
-    input: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-    crlfDelay: Infinity,
-  });
-  yield* assembleRoots(lines, skipLines);
+  if (!response.ok || !response.body)
+    throw new Error(`bulk result download answered HTTP ${response.status}`);
+  yield* assembleRoots(linesOf(response.body), skipLines);
+}
+
+/** The lines of a byte stream (UTF-8, `\n` or `\r\n`), read as they are asked for. */
+export async function* linesOf(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const chunk of body) {
+    const text = pending + decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+      start = end + 1;
+    }
+    pending = text.slice(start);
+  }
+  pending += decoder.decode();
+  if (pending.length > 0) yield pending;
 }
 
 /**

@@ -12,7 +12,8 @@ import { AdminApiError, ShopifyAdminClient } from '../shopify/admin-client.ts';
 import type { JsonObject } from '../lib/json.ts';
 import { idsQuery, pageQuery, type SyncedResource } from './graphql-shapes.ts';
 
-export type BulkStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELING' | 'CANCELED' | 'FAILED' | 'EXPIRED';
+export type BulkStatus =
+  'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELING' | 'CANCELED' | 'FAILED' | 'EXPIRED';
 
 /** A bulk operation as Shopify reports it; counts are numbers, `url` null until COMPLETED (or if empty). */
 export type BulkOperation = {
@@ -85,9 +86,7 @@ export class ShopifySource {
    *
    * @throws AdminApiError on refusal for another reason (an invalid query).
    */
-  async runBulk(
-    query: string,
-  ): Promise<{ operation: BulkOperation } | { inProgress: BulkOperation | null }> {
+  async runBulk(query: string): Promise<{ operation: BulkOperation } | { inProgress: BulkOperation | null }> {
     const data = await this.query<{
       bulkOperationRunQuery: {
         bulkOperation: RawOperation | null;

@@ -203,7 +203,14 @@ export async function finishRun(
             lines_committed = CASE WHEN $5 THEN lines_committed ELSE 0 END,
             last_reconciled_at = CASE WHEN $6 THEN now() ELSE last_reconciled_at END
       WHERE tenant_id = $1 AND resource = $2`,
-    [tenantId, resource, failed ? 'failed' : 'completed', outcome.error, failed, outcome.reconciled && !failed],
+    [
+      tenantId,
+      resource,
+      failed ? 'failed' : 'completed',
+      outcome.error,
+      failed,
+      outcome.reconciled && !failed,
+    ],
   );
   await q.query(
     `UPDATE sync_runs SET status = $3, error = $4, finished_at = now() WHERE tenant_id = $1 AND id = $2`,
