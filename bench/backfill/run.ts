@@ -192,6 +192,9 @@ function report(r: {
     seconds: number;
     ordersPerSecond: number;
     peakRssMb: number;
+    rssBeforeMb: number;
+    peakHeapUsedMb: number;
+    maxOldSpaceMb: number;
     batchSize: number;
   };
   ratioToCopy: number;
