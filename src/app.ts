@@ -159,7 +159,11 @@ export async function createApp(
   const sync = new SyncService(
     db,
     connections,
-    { apiVersion: config.SHOPIFY_API_VERSION, adminBaseUrl: config.SHOPIFY_ADMIN_BASE_URL },
+    {
+      apiVersion: config.SHOPIFY_API_VERSION,
+      adminBaseUrl: config.SHOPIFY_ADMIN_BASE_URL,
+      batchSize: config.SHOPSIGHT_SYNC_BATCH_SIZE,
+    },
     log.child({ component: 'sync' }),
   );
   const jobs = new SyncQueue(db, log.child({ component: 'jobs' }));
@@ -168,8 +172,12 @@ export async function createApp(
   if (role !== 'api') {
     await jobs.work(
       (job) => sync.run(job),
-      async () => sync.enqueueDue(await dueForReconciliation(db.system)),
+      async () => {
+        await sync.enqueueDue(await dueForReconciliation(db.system));
+        await sync.recoverOrphans();
+      },
     );
+    await sync.recoverOrphans();
   }
 
   const redis = config.REDIS_URL

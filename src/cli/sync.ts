@@ -31,7 +31,9 @@ export async function runSyncCommand(app: App, argv: string[]): Promise<number> 
   if (mode !== 'backfill' && mode !== 'incremental') {
     throw new SyncUsageError('--mode must be backfill or incremental');
   }
-  const resources = (values.resources?.split(',').map((r) => r.trim()) ?? [...SYNCED_RESOURCES]) as SyncedResource[];
+  const resources = (values.resources?.split(',').map((r) => r.trim()) ?? [
+    ...SYNCED_RESOURCES,
+  ]) as SyncedResource[];
   const unknown = resources.filter((r) => !SYNCED_RESOURCES.includes(r));
   if (unknown.length > 0) throw new SyncUsageError(`unknown resources: ${unknown.join(', ')}`);
 

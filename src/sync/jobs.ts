@@ -92,6 +92,23 @@ export class SyncQueue implements SyncJobSink {
   }
 
   /**
+   * Fails the `active` job of `tenant:resource` whose worker died (its run's lease expired): the stately
+   * policy lets no other job of that key start while it is active. Returns whether there was one.
+   */
+  async releaseOrphan(tenantId: string, resource: string): Promise<boolean> {
+    const { rows } = await this.db.ownerSql(
+      `SELECT id::text FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND state = 'active'`,
+      [SYNC_QUEUE, `${tenantId}:${resource}`],
+    );
+    const ids = (rows as { id: string }[]).map((row) => row.id);
+    if (ids.length === 0) return false;
+    for (const id of ids) {
+      await this.boss.fail(SYNC_QUEUE, id, { message: 'the worker running this job stopped' });
+    }
+    return true;
+  }
+
+  /**
    * Runs jobs in this process: sync jobs with `run`, and every `reconcileCron` tick `tick` (which queues
    * the reconciliations that are due).
    */

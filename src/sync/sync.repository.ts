@@ -90,8 +90,23 @@ export async function markQueued(q: Queryable, tenantId: string, resource: strin
 }
 
 /**
+ * How long a running sync may go without touching its state before another run may take over: a worker
+ * killed mid-run (kill -9, power loss) leaves its state `running`; every committed batch and every poll of
+ * a bulk operation touches `updated_at`, so a live run never goes this long without it.
+ */
+export const RUN_LEASE_SECONDS = 300;
+
+/** Thrown when another run of the same tenant and resource is alive; the queue retries the job later. */
+export class SyncBusyError extends Error {
+  override name = 'SyncBusyError';
+}
+
+/**
  * Starts a run: the state becomes `running` in `mode`, progress restarts unless the run resumes the same
  * bulk operation (`resume`), and a `sync_runs` row is opened. Returns the run id.
+ *
+ * @throws SyncBusyError while another run of the resource holds the lease (running, touched within
+ *   `RUN_LEASE_SECONDS`).
  */
 export async function startRun(
   q: Queryable,
@@ -100,22 +115,48 @@ export async function startRun(
   mode: SyncMode,
   resume: boolean,
 ): Promise<string> {
-  await q.query(
-    `INSERT INTO sync_states (tenant_id, resource, mode, state, started_at, updated_at)
+  const claimed = await q.query(
+    `INSERT INTO sync_states AS s (tenant_id, resource, mode, state, started_at, updated_at)
      VALUES ($1, $2, $3, 'running', now(), now())
      ON CONFLICT (tenant_id, resource) DO UPDATE
        SET mode = $3, state = 'running', last_error = NULL, finished_at = NULL, updated_at = now(),
-           started_at = CASE WHEN $4 THEN coalesce(sync_states.started_at, now()) ELSE now() END,
-           rows_done = CASE WHEN $4 THEN sync_states.rows_done ELSE 0 END,
-           rows_total = CASE WHEN $4 THEN sync_states.rows_total ELSE NULL END`,
-    [tenantId, resource, mode, resume],
+           started_at = CASE WHEN $4 THEN coalesce(s.started_at, now()) ELSE now() END,
+           rows_done = CASE WHEN $4 THEN s.rows_done ELSE 0 END,
+           rows_total = CASE WHEN $4 THEN s.rows_total ELSE NULL END
+       WHERE s.state <> 'running' OR s.updated_at < now() - make_interval(secs => $5)
+     RETURNING 1`,
+    [tenantId, resource, mode, resume, RUN_LEASE_SECONDS],
   );
+  if (claimed.length === 0) throw new SyncBusyError(`a ${resource} sync is already running`);
   const rows = await q.query<{ id: string }>(
     `INSERT INTO sync_runs (tenant_id, resource, mode, status) VALUES ($1, $2, $3, 'running')
      RETURNING id::text`,
     [tenantId, resource, mode],
   );
   return rows[0]!.id;
+}
+
+/** Keeps a run's lease while it waits (a bulk operation running at Shopify). */
+export async function touchState(q: Queryable, tenantId: string, resource: SyncedResource) {
+  await q.query('UPDATE sync_states SET updated_at = now() WHERE tenant_id = $1 AND resource = $2', [
+    tenantId,
+    resource,
+  ]);
+}
+
+/**
+ * Resources whose sync should be running but has no live run: queued, or running with an expired lease
+ * (its worker died). The job queue is asked for them again.
+ */
+export async function orphanedStates(
+  q: Queryable,
+): Promise<{ tenant_id: string; resource: string; mode: SyncMode }[]> {
+  return q.query(
+    `SELECT tenant_id::text, resource, coalesce(mode, 'incremental') AS mode FROM sync_states
+      WHERE state = 'queued'
+         OR (state = 'running' AND updated_at < now() - make_interval(secs => $1))`,
+    [RUN_LEASE_SECONDS],
+  );
 }
 
 /** Records the bulk operation a backfill waits for (a new one starts from line 0). */

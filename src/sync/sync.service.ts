@@ -39,22 +39,30 @@ import {
   listStates,
   liveIds,
   markQueued,
+  orphanedStates,
   setBulkOperation,
   setBulkResult,
   startRun,
   storedVersions,
+  touchState,
   type SyncMode,
   type SyncRunRow,
   type SyncStateRow,
 } from './sync.repository.ts';
 
-/** One unit of work for the queue: a run of `mode` for one tenant and resource. */
-export type SyncJob = { tenantId: string; resource: SyncedResource; mode: SyncMode };
+/**
+ * One unit of work for the queue: a run of `mode` for one tenant and resource. `requestedAt` (UTC
+ * ISO-8601): a job whose resource completed a run of the same mode since is done already (a retry of a job
+ * whose run was taken over, for instance).
+ */
+export type SyncJob = { tenantId: string; resource: SyncedResource; mode: SyncMode; requestedAt?: string };
 
 /** Where jobs go; implemented by the pg-boss queue (jobs.ts). */
 export interface SyncJobSink {
   /** Queues `job` unless one for the same tenant and resource is already queued; returns the job id or null. */
   enqueue(job: SyncJob): Promise<string | null>;
+  /** Ends the active job of a tenant and resource whose worker died, so that another may start. */
+  releaseOrphan(tenantId: string, resource: string): Promise<boolean>;
 }
 
 export type SyncSettings = {
@@ -158,11 +166,31 @@ export class SyncService {
     const sink = this.sink;
     if (!sink) throw new HttpError(503, 'sync_unavailable', 'the job queue is not running');
     await this.shopOf(tenantId);
+    const requestedAt = new Date().toISOString();
     for (const resource of resources) {
       await markQueued(this.db.system, tenantId, resource, mode);
-      await sink.enqueue({ tenantId, resource, mode });
+      await sink.enqueue({ tenantId, resource, mode, requestedAt });
     }
     return this.status(tenantId);
+  }
+
+  /**
+   * Queues again the syncs that have no live run: queued ones (a job lost before it ran) and running ones
+   * whose worker stopped touching them (killed mid-run). Such a run resumes where it committed. Called at
+   * worker start and with every reconciliation tick.
+   */
+  async recoverOrphans(): Promise<number> {
+    if (!this.sink) return 0;
+    let queued = 0;
+    for (const orphan of await orphanedStates(this.db.system)) {
+      const resource = orphan.resource as SyncedResource;
+      if (!SYNCED_RESOURCES.includes(resource)) continue;
+      const job = { tenantId: orphan.tenant_id, resource, mode: orphan.mode };
+      await this.sink.releaseOrphan(job.tenantId, resource);
+      if (await this.sink.enqueue({ ...job, requestedAt: new Date().toISOString() })) queued += 1;
+    }
+    if (queued > 0) this.log.info({ queued }, 'orphaned syncs queued again');
+    return queued;
   }
 
   /** Queues a reconciliation of every synced resource of each tenant whose interval has passed. */
@@ -171,7 +199,12 @@ export class SyncService {
     for (const tenantId of tenantIds) {
       for (const resource of SYNCED_RESOURCES) {
         await markQueued(this.db.system, tenantId, resource, 'reconcile');
-        await this.sink.enqueue({ tenantId, resource, mode: 'reconcile' });
+        await this.sink.enqueue({
+          tenantId,
+          resource,
+          mode: 'reconcile',
+          requestedAt: new Date().toISOString(),
+        });
       }
     }
   }
@@ -195,10 +228,21 @@ export class SyncService {
   /**
    * Runs one job to the end. A failure is recorded on the state and the run, then rethrown so that the
    * queue retries the job with backoff.
+   *
+   * @throws SyncBusyError while another run of the resource is alive (the queue retries later).
    */
   async run(job: SyncJob): Promise<void> {
     const { tenantId, resource } = job;
     const previous = await getState(this.db.system, tenantId, resource);
+    if (
+      job.requestedAt &&
+      previous?.state === 'completed' &&
+      previous.mode === job.mode &&
+      previous.finished_at &&
+      Date.parse(previous.finished_at) >= Date.parse(job.requestedAt)
+    ) {
+      return;
+    }
     // A backfill that never completed is resumed first, whatever was asked: its operation may still serve.
     const mode: SyncMode =
       job.mode === 'reconcile' && !previous?.cursor
@@ -287,7 +331,7 @@ export class SyncService {
         if (++starts > MAX_BULK_STARTS) throw new Error(`bulk operation failed ${MAX_BULK_STARTS} times`);
         operation = await this.startBulk(context, source, query);
       }
-      operation = await this.awaitBulk(source, operation);
+      operation = await this.awaitBulk(context, source, operation);
       if (operation.status !== 'COMPLETED') {
         this.log.warn({ tenantId, resource, operation }, 'bulk operation ended without a result');
         operation = null;
@@ -327,17 +371,23 @@ export class SyncService {
         await setBulkOperation(this.db.system, tenantId, resource, operation.id);
         return operation;
       }
+      await touchState(this.db.system, tenantId, resource);
       await sleep(wait);
     }
   }
 
-  /** Polls the operation (`node(id)`) with a growing interval until it ends. */
-  private async awaitBulk(source: ShopifySource, operation: BulkOperation): Promise<BulkOperation> {
+  /** Polls the operation (`node(id)`) with a growing interval until it ends, keeping the run's lease. */
+  private async awaitBulk(
+    context: RunContext,
+    source: ShopifySource,
+    operation: BulkOperation,
+  ): Promise<BulkOperation> {
     let current = operation;
     for (let wait = this.pollMs.min; current.status === 'CREATED' || current.status === 'RUNNING';) {
       await sleep(wait);
       wait = Math.min(this.pollMs.max, wait * 2);
       current = (await source.bulk(current.id)) ?? { ...current, status: 'EXPIRED' };
+      await touchState(this.db.system, context.job.tenantId, context.job.resource);
     }
     return current;
   }

@@ -47,7 +47,10 @@ async function connect(app: TestApp, simulator: Simulator, shop: string): Promis
   return tenant.id;
 }
 
-function service(app: TestApp, options: { batchSize?: number; afterBatch?: (job: SyncJob, n: number) => void }) {
+function service(
+  app: TestApp,
+  options: { batchSize?: number; afterBatch?: (job: SyncJob, n: number) => void },
+) {
   return new SyncService(
     app.db,
     app.connections,
@@ -258,7 +261,12 @@ describe('sync', () => {
     assert.equal(found!.created, '1');
     assert.equal(found!.refund, '1');
     assert.ok(found!.deleted, 'the deleted order is soft-deleted');
-    const [run] = await app.db.system.query<{ mode: string; created: number; updated: number; deleted: number }>(
+    const [run] = await app.db.system.query<{
+      mode: string;
+      created: number;
+      updated: number;
+      deleted: number;
+    }>(
       `SELECT mode, created, updated, deleted FROM sync_runs WHERE tenant_id = $1 AND resource = 'orders'
         ORDER BY id DESC LIMIT 1`,
       [tenantId],
@@ -334,7 +342,12 @@ describe('sync', () => {
 
     const deadline = Date.now() + 30_000;
     let status: {
-      resources: { resource: string; state: string; lastError: string | null; lastRun: { mode: string } | null }[];
+      resources: {
+        resource: string;
+        state: string;
+        lastError: string | null;
+        lastRun: { mode: string } | null;
+      }[];
     };
     for (;;) {
       status = (await app.api('GET', `/api/v1/tenants/${tenantId}/sync`)).json();
