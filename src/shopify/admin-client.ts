@@ -115,7 +115,11 @@ export class ShopifyAdminClient {
       const body = (await response.json().catch(() => ({}))) as GraphqlBody<T>;
       const cost = body.extensions?.cost;
       if (cost?.throttleStatus) {
-        this.bucket = { status: cost.throttleStatus, at: Date.now(), requested: cost.requestedQueryCost ?? 0 };
+        this.bucket = {
+          status: cost.throttleStatus,
+          at: Date.now(),
+          requested: cost.requestedQueryCost ?? 0,
+        };
       }
       const throttled =
         response.status === 429 ||
