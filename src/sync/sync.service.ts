@@ -392,20 +392,37 @@ export class SyncService {
     return current;
   }
 
-  /** Streams the result from line `skip` on, writing a batch every `batchSize` roots. */
+  /**
+   * Streams the result from line `skip` on, writing a batch every `batchSize` roots. While a batch is
+   * being written the next one is read and normalized (the database, not this process, is the slower
+   * side); batches still commit one after the other, in file order, so the resume point only moves forward.
+   */
   private async consume(context: RunContext, url: string, skip: number) {
     const { resource } = context.job;
     let batch: JsonObject[] = [];
     let lastLine = skip;
-    for await (const root of readBulkResult(url, skip)) {
-      batch.push(toRest(resource, root.node));
-      lastLine = root.lastLine;
-      if (batch.length >= this.batchSize) {
-        await this.writeBatch(context, batch, lastLine);
-        batch = [];
+    let writing: Promise<void> | null = null;
+    const write = async (prepared: PreparedBatch, line: number) => {
+      if (writing) await writing;
+      writing = this.commitBatch(context, prepared, line);
+      // Awaited before the next write or at the end; this only keeps it from counting as unhandled.
+      writing.catch(() => undefined);
+    };
+    try {
+      for await (const root of readBulkResult(url, skip)) {
+        batch.push(toRest(resource, root.node));
+        lastLine = root.lastLine;
+        if (batch.length >= this.batchSize) {
+          await write(this.prepareBatch(context, batch), lastLine);
+          batch = [];
+        }
       }
+      if (batch.length > 0) await write(this.prepareBatch(context, batch), lastLine);
+    } finally {
+      // A read error waits for the write in flight, so that nothing runs after the run has ended.
+      await Promise.resolve(writing).catch(() => undefined);
     }
-    if (batch.length > 0) await this.writeBatch(context, batch, lastLine);
+    await writing;
   }
 
   private async incremental(context: RunContext, source: ShopifySource, previous: SyncStateRow | undefined) {
@@ -433,12 +450,16 @@ export class SyncService {
     }
   }
 
+  /** Normalizes `records` and writes them with the resume point (see `prepareBatch`, `commitBatch`). */
+  private async writeBatch(context: RunContext, records: JsonObject[], linesCommitted: number | null) {
+    await this.commitBatch(context, this.prepareBatch(context, records), linesCommitted);
+  }
+
   /**
-   * Normalizes `records` (REST shapes) and writes them with the resume point in one transaction. Counts
-   * as created the ids not stored before, as updated those whose stored `updated_at` was older. A record
+   * Normalizes `records` (REST shapes) through the webhooks' normalizer into one `BatchWrites`. A record
    * the normalizer refuses is logged and left out, as a dead-lettered webhook would be.
    */
-  private async writeBatch(context: RunContext, records: JsonObject[], linesCommitted: number | null) {
+  private prepareBatch(context: RunContext, records: JsonObject[]): PreparedBatch {
     const { tenantId, resource } = context.job;
     const writes = new BatchWrites();
     const versions = new Map<string, string | null>();
@@ -462,6 +483,16 @@ export class SyncService {
         this.log.warn({ tenantId, resource, id: record.id, err: error }, 'sync record refused');
       }
     }
+    return { writes, versions, rows: records.length };
+  }
+
+  /**
+   * Writes a prepared batch and its resume point in one transaction. Counts as created the ids not stored
+   * before, as updated those whose stored `updated_at` was older.
+   */
+  private async commitBatch(context: RunContext, batch: PreparedBatch, linesCommitted: number | null) {
+    const { tenantId, resource } = context.job;
+    const { writes, versions } = batch;
     let newest: string | null = null;
     for (const version of versions.values()) {
       if (version && (newest === null || Date.parse(version) > Date.parse(newest))) newest = version;
@@ -476,7 +507,7 @@ export class SyncService {
         else if (isNewer(version, stored.get(id) ?? null)) updated += 1;
       }
       await commitProgress(tx, tenantId, resource, context.runId, {
-        rows: records.length,
+        rows: batch.rows,
         created,
         updated,
         linesCommitted,
@@ -550,6 +581,7 @@ export class SyncService {
 }
 
 type RunContext = { job: SyncJob; runId: string; batches: number };
+type PreparedBatch = { writes: BatchWrites; versions: Map<string, string | null>; rows: number };
 
 function isNewer(version: string | null, stored: string | null): boolean {
   if (version === null) return false;
