@@ -27,8 +27,6 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import pg from 'pg';
 import { pino } from 'pino';
-import { connectPostgres } from '../../src/db/client.ts';
-import { SyncService } from '../../src/sync/sync.service.ts';
 import type { ConnectionService } from '../../src/tenants/connection.service.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -43,17 +41,29 @@ const { values } = parseArgs({
       default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
     'batch-size': { type: 'string', default: '1000' },
+    // A folder with orders.jsonl and orders.csv from an earlier generate.ts run (with --tenant), reused
+    // instead of exporting again (a million orders take the simulator about half an hour here).
+    from: { type: 'string' },
+    tenant: { type: 'string' },
   },
 });
 const orders = Number(values.orders);
 const serverUrl = values['database-url'];
 const batchSize = Number(values['batch-size']);
 
+// Shopsight's modules are loaded here, after a first reading, so that the report can tell what loading
+// them costs (most of the process's RSS) from what the backfill itself takes.
+const rssAtStart = process.memoryUsage().rss;
+const { connectPostgres } = await import('../../src/db/client.ts');
+const { SyncService } = await import('../../src/sync/sync.service.ts');
+const rssAfterModules = process.memoryUsage().rss;
+
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 async function main() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'shopsight-bench-backfill-'));
+  const reuse = values.from !== undefined && values.tenant !== undefined;
+  const dir = reuse ? values.from! : await mkdtemp(path.join(tmpdir(), 'shopsight-bench-backfill-'));
   const jsonl = path.join(dir, 'orders.jsonl');
   const csv = path.join(dir, 'orders.csv');
   const name = `shopsight_bench_backfill_${Date.now()}`;
@@ -61,25 +71,24 @@ async function main() {
   await admin.connect();
   let server: ReturnType<typeof createServer> | undefined;
   try {
-    const tenantId = randomUUID();
+    const tenantId = reuse ? values.tenant! : randomUUID();
     let phase = process.hrtime.bigint();
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(import.meta.dirname, 'generate.ts'),
-        ...['--orders', String(orders), '--out', jsonl, '--csv', csv, '--tenant', tenantId],
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let generated = '';
-    child.stdout.on('data', (chunk: Buffer) => (generated += chunk.toString()));
-    const [code] = (await once(child, 'exit')) as [number];
-    if (code !== 0) throw new Error(`generate exited ${code}`);
-    const generateSeconds = seconds(phase);
+    if (!reuse) {
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(import.meta.dirname, 'generate.ts'),
+          ...['--orders', String(orders), '--out', jsonl, '--csv', csv, '--tenant', tenantId],
+        ],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      const [code] = (await once(child, 'exit')) as [number];
+      if (code !== 0) throw new Error(`generate exited ${code}`);
+    }
+    const generateSeconds = reuse ? null : seconds(phase);
     const fileBytes = (await stat(jsonl)).size;
-    const { rawBytes } = JSON.parse(generated) as { rawBytes: number };
     process.stdout.write(
-      `exported ${orders} orders (${mb(fileBytes)} MB JSONL) in ${generateSeconds.toFixed(1)} s\n`,
+      `${orders} orders exported (${mb(fileBytes)} MB JSONL)${generateSeconds === null ? '' : ` in ${generateSeconds.toFixed(1)} s`}\n`,
     );
 
     await admin.query(`CREATE DATABASE ${name}`);
@@ -103,9 +112,12 @@ async function main() {
       `\\copy bench_copy FROM '${csv}' WITH (FORMAT csv)`,
     ]);
     const copySeconds = seconds(phase);
-    const copied = Number(
-      ((await db.ownerSql('SELECT count(*)::int AS n FROM bench_copy')).rows[0] as { n: number }).n,
-    );
+    const [copyStats] = (
+      await db.ownerSql(
+        'SELECT count(*)::int AS n, avg(octet_length(raw::text))::int AS bytes FROM bench_copy',
+      )
+    ).rows as { n: number; bytes: number }[];
+    const copied = copyStats!.n;
 
     server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/jsonl' });
@@ -147,8 +159,8 @@ async function main() {
       date: new Date().toISOString(),
       orders,
       jsonlMegabytes: mb(fileBytes),
-      averageRawBytes: Math.round(rawBytes / orders),
-      generateSeconds: round(generateSeconds),
+      averageRawBytes: copyStats!.bytes,
+      generateSeconds: generateSeconds === null ? null : round(generateSeconds),
       copy: { rows: copied, seconds: round(copySeconds), rowsPerSecond: Math.round(copied / copySeconds) },
       backfill: {
         orders: counts.orders,
@@ -158,6 +170,8 @@ async function main() {
         ordersPerSecond: Math.round(counts.orders / backfillSeconds),
         peakRssMb: mb(peakRss),
         rssBeforeMb: mb(baselineRss),
+        rssAtStartMb: mb(rssAtStart),
+        rssAfterModulesMb: mb(rssAfterModules),
         peakHeapUsedMb: mb(peakHeap),
         maxOldSpaceMb: v8.getHeapStatistics().heap_size_limit / 1024 / 1024,
         batchSize,
@@ -173,7 +187,7 @@ async function main() {
     if (/^shopsight_bench_backfill_\d+$/.test(name))
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
-    await rm(dir, { recursive: true, force: true });
+    if (!reuse) await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -193,6 +207,8 @@ function report(r: {
     ordersPerSecond: number;
     peakRssMb: number;
     rssBeforeMb: number;
+    rssAtStartMb: number;
+    rssAfterModulesMb: number;
     peakHeapUsedMb: number;
     maxOldSpaceMb: number;
     batchSize: number;
@@ -203,7 +219,7 @@ function report(r: {
   return `# Backfill benchmark
 
 \`npm run bench:backfill -- --orders ${r.orders}\`, ${r.date}. The simulator's bulk export of ${r.orders} orders
-(${r.jsonlMegabytes} MB of JSONL, raw order JSON ${r.averageRawBytes} bytes on average) written by the backfill
+(${r.jsonlMegabytes} MB of JSONL; each order's raw JSON ${r.averageRawBytes} bytes on average) written by the backfill
 (stream, reassemble, normalize, \`BatchWrites\` in batches of ${r.backfill.batchSize} with the resume point), against a
 plain \`COPY\` of the same orders (tenant, id, raw JSONB; same primary key) into the same PostgreSQL in the same run.
 
@@ -214,7 +230,8 @@ plain \`COPY\` of the same orders (tenant, id, raw JSONB; same primary key) into
 
 - Ratio to COPY: **${r.ratioToCopy}** (goal ≥ ${GOALS.ratioToCopy}: ${ok(r.ratioToCopy >= GOALS.ratioToCopy)}).
 - Peak RSS of the backfill process: **${r.backfill.peakRssMb} MB** (goal < ${GOALS.peakRssMb} MB: ${ok(r.backfill.peakRssMb < GOALS.peakRssMb)});
-  ${r.backfill.rssBeforeMb} MB before the backfill started (Node, modules, connections), peak V8 heap in use
+  ${r.backfill.rssBeforeMb} MB before the backfill started (${r.backfill.rssAtStartMb} MB for Node itself, ${r.backfill.rssAfterModulesMb} MB
+  once Shopsight's modules were loaded: the schema's drizzle-orm import accounts for most of it), peak V8 heap in use
   ${r.backfill.peakHeapUsedMb} MB, heap limit ${r.backfill.maxOldSpaceMb} MB (\`npm run bench:backfill\` caps the old space at
   192 MB: without a cap V8 keeps more garbage before collecting and RSS grows with its headroom, not with the
   store's size).
