@@ -9,7 +9,9 @@ import { describe, it } from 'node:test';
 import { normalizeProduct } from '../ingest/normalize.ts';
 import { parseJsonLossless, type JsonObject } from '../lib/json.ts';
 import { orderToRest, productToRest } from './graphql-shapes.ts';
-import { assembleRoots, linesOf, type RootObject } from './jsonl.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { assembleRoots, BulkResultGoneError, linesOf, readBulkResult, type RootObject } from './jsonl.ts';
 
 const SAMPLE = readFileSync(
   resolve(import.meta.dirname, '../../test/fixtures/shopify/bulk_query_products_variants.jsonl'),
@@ -128,5 +130,27 @@ describe('bulk result reassembly', () => {
     assert.equal(variants[0]!.product_id, '1921569226808');
     assert.equal(variants[0]!.inventory_item_id, '777');
     assert.equal(variants[0]!.price, '19.99');
+  });
+
+  it('streams a result over HTTP from the resume point, and says when the URL is gone', async () => {
+    const server = createServer((request, response) => {
+      if (request.url === '/expired') return void response.writeHead(403).end('Request has expired');
+      response.writeHead(200, { 'content-type': 'application/jsonl' }).end(SAMPLE);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const roots: RootObject[] = [];
+      for await (const root of readBulkResult(`${base}/result.jsonl`, 5)) roots.push(root);
+      assert.deepEqual(
+        roots.map((root) => root.lastLine),
+        [7, 9, 11],
+      );
+      await assert.rejects(async () => {
+        for await (const root of readBulkResult(`${base}/expired`)) void root;
+      }, BulkResultGoneError);
+    } finally {
+      server.close();
+    }
   });
 });
