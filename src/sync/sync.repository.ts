@@ -159,7 +159,7 @@ export async function orphanedStates(
   );
 }
 
-/** Records the bulk operation a backfill waits for (a new one starts from line 0). */
+/** Records the bulk operation a backfill waits for: a new one starts from line 0 and from no rows done. */
 export async function setBulkOperation(
   q: Queryable,
   tenantId: string,
@@ -167,8 +167,10 @@ export async function setBulkOperation(
   operationId: string | null,
 ) {
   await q.query(
-    `UPDATE sync_states SET bulk_operation_id = $3, bulk_url = NULL, lines_committed = 0, updated_at = now()
-     WHERE tenant_id = $1 AND resource = $2`,
+    `UPDATE sync_states
+        SET bulk_operation_id = $3, bulk_url = NULL, lines_committed = 0, rows_done = 0, rows_total = NULL,
+            updated_at = now()
+      WHERE tenant_id = $1 AND resource = $2`,
     [tenantId, resource, operationId],
   );
 }

@@ -183,4 +183,53 @@ describe('a worker killed in the middle of a backfill', () => {
     assert.ok(new Big(got!.total!).eq(truth.totalPrice), `total ${got!.total} != ${truth.totalPrice}`);
     assert.ok(new Big(got!.line_items!).eq(truth.lineItemsTotal), `line items ${got!.line_items}`);
   });
+
+  it('runs the operation again when Shopify no longer has the one to resume, from its first line', async () => {
+    const crashing = new SyncService(
+      app.db,
+      app.connections,
+      {
+        apiVersion: '2026-04',
+        adminBaseUrl: app.config.SHOPIFY_ADMIN_BASE_URL,
+        batchSize: BATCH,
+        pollMs: { min: 20, max: 200 },
+      },
+      log,
+      {
+        afterBatch: (_job, batch) => {
+          if (batch === 2) throw new Error('injected crash');
+        },
+      },
+    );
+    await assert.rejects(crashing.run(job()), /injected crash/);
+    assert.equal((await state())!.rows_done, String(2 * BATCH));
+    // The operation expired at Shopify (node(id) answers null), as the backfill would find it days later.
+    await app.owner.query(
+      `UPDATE sync_states SET bulk_operation_id = 'gid://shopify/BulkOperation/999999999'
+        WHERE tenant_id = $1 AND resource = 'orders'`,
+      [tenantId],
+    );
+    await new SyncService(
+      app.db,
+      app.connections,
+      {
+        apiVersion: '2026-04',
+        adminBaseUrl: app.config.SHOPIFY_ADMIN_BASE_URL,
+        batchSize: BATCH,
+        pollMs: { min: 20, max: 200 },
+      },
+      log,
+    ).run(job());
+    const [row] = await app.db.system.query<{ state: string; rows_done: string; bulk: string | null }>(
+      `SELECT state, rows_done::text, bulk_operation_id AS bulk FROM sync_states
+        WHERE tenant_id = $1 AND resource = 'orders'`,
+      [tenantId],
+    );
+    assert.deepEqual(row, { state: 'completed', rows_done: String(ORDERS), bulk: null });
+    const [count] = await app.db.system.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM orders WHERE tenant_id = $1',
+      [tenantId],
+    );
+    assert.equal(Number(count!.n), ORDERS);
+  });
 });
