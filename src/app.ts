@@ -22,6 +22,9 @@ import { ConnectionService } from './tenants/connection.service.ts';
 import { TenantDirectory } from './tenants/tenant-directory.ts';
 import { TenantRepository } from './tenants/tenant.repository.ts';
 import { TenantService } from './tenants/tenant.service.ts';
+import { SyncQueue } from './sync/jobs.ts';
+import { dueForReconciliation } from './sync/sync.repository.ts';
+import { SyncService } from './sync/sync.service.ts';
 
 export type App = {
   config: Config;
@@ -32,6 +35,10 @@ export type App = {
   connections: ConnectionService;
   server: FastifyInstance | null;
   worker: InboxWorker | null;
+  /** Backfill, incremental sync and reconciliation. */
+  sync: SyncService;
+  /** The job queue (pg-boss); its jobs run in the worker and all roles. */
+  jobs: SyncQueue;
   /** The admin token in force (generated in the embedded default when not configured). */
   adminToken: string;
   /** Stops the worker after its batch, drains HTTP requests, closes the database. */
@@ -165,6 +172,30 @@ export async function createApp(
       webhookUrl: publicUrl && `${publicUrl}/webhooks/shopify`,
     },
   });
+  const sync = new SyncService(
+    db,
+    connections,
+    {
+      apiVersion: config.SHOPIFY_API_VERSION,
+      adminBaseUrl: config.SHOPIFY_ADMIN_BASE_URL,
+      batchSize: config.SHOPSIGHT_SYNC_BATCH_SIZE,
+    },
+    log.child({ component: 'sync' }),
+  );
+  const jobs = new SyncQueue(db, log.child({ component: 'jobs' }));
+  await jobs.start();
+  sync.attach(jobs);
+  if (role !== 'api') {
+    await jobs.work(
+      (job) => sync.run(job),
+      async () => {
+        await sync.enqueueDue(await dueForReconciliation(db.system));
+        await sync.recoverOrphans();
+      },
+    );
+    await sync.recoverOrphans();
+  }
+
   const server =
     role === 'worker'
       ? null
@@ -183,6 +214,7 @@ export async function createApp(
           connections,
           cookieSecret,
           analyticsCache,
+          sync: { sync, queue: jobs },
         });
   const worker =
     role === 'api'
@@ -213,9 +245,12 @@ export async function createApp(
     connections,
     server,
     worker,
+    sync,
+    jobs,
     adminToken: admin.value,
     async close() {
       clearInterval(analyzeTimer);
+      await jobs.stop();
       await worker?.stop();
       await server?.close();
       await db.close();

@@ -86,6 +86,8 @@ const envSchema = z.object({
   SHOPSIGHT_WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   SHOPSIGHT_WORKER_POLL_MS: z.coerce.number().int().min(5).max(60_000).default(200),
   SHOPSIGHT_WORKER_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
+  /** Orders (customers, products) written per transaction by a backfill or incremental sync. */
+  SHOPSIGHT_SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   SHOPSIGHT_TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -9,6 +9,8 @@
  *   user create|reset-password --email E [--password P]   create a user, or set a new password
  *   user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
  *   rollups rebuild [--tenant ID]   recompute the daily rollups from the entity tables
+ *   sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products]
+ *                                   run a sync in this process with a progress bar
  */
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
@@ -24,6 +26,7 @@ import { ROLES as TENANT_ROLES } from './db/schema.ts';
 import { HttpError } from './http/errors.ts';
 import { inboxStats, requeueDeadLetters } from './ingest/inbox.repository.ts';
 import { runReplayCommand } from './cli/replay.ts';
+import { runSyncCommand, SyncUsageError } from './cli/sync.ts';
 import { MemberRepository } from './tenants/member.repository.ts';
 import { MemberService } from './tenants/member.service.ts';
 
@@ -37,7 +40,9 @@ const USAGE = `usage: node src/main.ts <command>
                                                 a reset revokes every session of the user
   user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
   rollups rebuild [--tenant ID]        recompute the daily rollups (all tenants, or one) from the
-                                       entity tables; safe while the worker runs`;
+                                       entity tables; safe while the worker runs
+  sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products]
+                                       run a sync here, with a progress bar`;
 
 /** A command line that cannot be run as given: answered with the usage and exit status 2. */
 class UsageError extends Error {
@@ -252,6 +257,19 @@ async function main() {
       return user(rest);
     case 'rollups':
       return rollups(rest);
+    case 'sync': {
+      // The api role: this process runs its own sync, not jobs queued for the workers.
+      const app = await createApp(loadConfig(), 'api');
+      try {
+        process.exitCode = await runSyncCommand(app, rest);
+      } catch (error) {
+        if (error instanceof SyncUsageError) throw new UsageError(error.message);
+        throw error;
+      } finally {
+        await app.close();
+      }
+      return;
+    }
     default:
       process.stdout.write(`${USAGE}\n`);
       process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -55,6 +55,12 @@ export interface Database extends Scope {
    * orders). A PostgreSQL server's autovacuum does it already: a no-op there.
    */
   analyze(): Promise<void>;
+  /**
+   * Runs SQL as the database owner, for the job queue (pg-boss) that keeps its own schema (`pgboss`).
+   * Without `values` the text may hold several statements. Nothing else may use it: it bypasses
+   * row-level security.
+   */
+  ownerSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -118,6 +124,8 @@ function poolScope(pool: pg.Pool): Scope {
 export function connectPostgres(url: string, poolSize = 10): Database {
   const appPool = rolePool(url, poolSize, APP_ROLE);
   const systemPool = rolePool(url, poolSize, SYSTEM_ROLE);
+  // Opened on first use: only processes that run the job queue need the owner's connections.
+  let ownerPool: pg.Pool | undefined;
   const app = poolScope(appPool);
   return {
     kind: 'postgres',
@@ -142,8 +150,16 @@ export function connectPostgres(url: string, poolSize = 10): Database {
       }
     },
     analyze: async () => undefined,
+    async ownerSql(text, values) {
+      if (!ownerPool) {
+        ownerPool = new pg.Pool({ connectionString: url, max: 3, options: '-c TimeZone=UTC' });
+        ownerPool.on('error', () => undefined);
+      }
+      return ownerPool.query(text, values);
+    },
     close: async () => {
-      await Promise.all([appPool, systemPool].map((pool) => (pool.ended ? undefined : pool.end())));
+      const pools = [appPool, systemPool, ...(ownerPool ? [ownerPool] : [])];
+      await Promise.all(pools.map((pool) => (pool.ended ? undefined : pool.end())));
     },
   };
 }
@@ -206,6 +222,16 @@ export function pgliteDatabase(db: PGlite): Database {
       await migratePglite(drizzlePglite(db), { migrationsFolder: MIGRATIONS_FOLDER });
       await db.exec(`SET ROLE ${APP_ROLE}`);
     },
+    ownerSql: (text, values) =>
+      db.transaction(async (tx) => {
+        // The session acts as shopsight_app; the owner's role holds for this transaction only. pg-boss sends
+        // its multi-statement commands wrapped in BEGIN/COMMIT: they run inside this transaction instead.
+        await tx.query('SET LOCAL ROLE postgres');
+        if (values && values.length > 0) return { rows: (await tx.query(text, values)).rows };
+        const unwrapped = text.replace(/^\s*BEGIN\s*;/i, '').replace(/COMMIT\s*;?\s*$/i, '');
+        const results = await tx.exec(unwrapped);
+        return { rows: results.at(-1)?.rows ?? [] };
+      }),
     close: async () => {
       if (!db.closed) await db.close();
     },

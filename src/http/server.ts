@@ -37,6 +37,7 @@ import { HttpError, registerErrorHandling } from './errors.ts';
 import { webRoutes } from './web.ts';
 import { registerOpenApi } from './openapi.ts';
 import { probeRoutes } from './probes.ts';
+import { syncRoutes, type SyncRouteOptions } from '../sync/sync.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,6 +69,8 @@ export type ServerDependencies = {
   webDir?: string | undefined;
   /** Cache of the analytics answers, invalidated by the writers of each tenant's data. */
   analyticsCache: AnalyticsCache;
+  /** Backfill and reconciliation control. */
+  sync: Omit<SyncRouteOptions, 'db'>;
 };
 
 /** What every `/api/v1` route module receives: build its services from these. */
@@ -191,6 +194,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         connections: deps.connections,
         tenants: deps.tenants,
       });
+      await api.register(syncRoutes, { db: deps.db, ...deps.sync });
     },
     { prefix: '/api/v1' },
   );

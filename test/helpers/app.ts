@@ -28,6 +28,8 @@ export type TestApp = App & {
   token: string;
   /** The tables' owner, for fault injection (ALTER TABLE). */
   owner: Queryable;
+  /** The test database's URL on PostgreSQL (for child processes); undefined on PGlite. */
+  databaseUrl: string | undefined;
   /** Sends a request to the API with the admin token. */
   api(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -49,7 +51,7 @@ export type TestApp = App & {
 
 /** Starts a Shopsight on a fresh test database. Close it with `close()` (drops the database). */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const { db, owner, drop } = await openTestDatabase();
+  const { db, owner, url, drop } = await openTestDatabase();
   const token = randomBytes(18).toString('base64url');
   const config = loadConfig({
     SHOPSIGHT_ADMIN_TOKEN: token,
@@ -66,6 +68,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...app,
     token,
     owner,
+    databaseUrl: url,
     async close() {
       await app.close();
       await drop();
