@@ -181,6 +181,7 @@ export async function createApp(
       batchSize: config.SHOPSIGHT_SYNC_BATCH_SIZE,
     },
     log.child({ component: 'sync' }),
+    { onCommitted: (tenantIds) => analyticsCache.invalidate(tenantIds) },
   );
   const jobs = new SyncQueue(db, log.child({ component: 'jobs' }));
   await jobs.start();

@@ -81,7 +81,11 @@ export type SyncSettings = {
 };
 
 /** Test seams: called after each committed batch (a throw there stops the run as a crash would). */
-export type SyncHooks = { afterBatch?: (job: SyncJob, batch: number) => void | Promise<void> };
+export type SyncHooks = {
+  afterBatch?: (job: SyncJob, batch: number) => void | Promise<void>;
+  /** Called after each committed write of a tenant's data (the analytics cache drops that tenant's answers). */
+  onCommitted?: (tenantIds: string[]) => Promise<void>;
+};
 
 /** What the API shows of one resource. Times UTC ISO-8601; `rate` rows per second; `etaSeconds` when known. */
 export type ResourceStatus = {
@@ -515,6 +519,7 @@ export class SyncService {
       });
     });
     context.batches += 1;
+    await this.hooks.onCommitted?.([tenantId]);
     await this.hooks.afterBatch?.(context.job, context.batches);
   }
 
@@ -576,6 +581,7 @@ export class SyncService {
       await writes.apply(tx);
       await addDeleted(tx, tenantId, context.runId, ids.length);
     });
+    await this.hooks.onCommitted?.([tenantId]);
     this.log.info({ tenantId, resource, deleted: ids.length }, 'deletions found by reconciliation');
   }
 }
