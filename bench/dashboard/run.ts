@@ -6,9 +6,11 @@
  *    app served at `/`), signs a user up and connects a store (America/New_York, USD) through the API.
  * 2. Seeds the store by direct SQL as the system role: `--orders` orders (default 100,000) spread over the
  *    past year (2 line items each over 200 products), 30,000 customers, refunds of every 20th order, one
- *    checkout per 3 orders (every other one completed by its order).
+ *    checkout per 3 orders (every other one completed by its order); then builds the store's rollups
+ *    (daily_sales, daily_product_sales, customer_stats), as the worker maintains them for ingested orders.
  * 3. Opens `/stores/:id` (default range: the last 30 days) in a new browser context (empty cache, so the
- *    app's code is fetched too) and measures from navigation start:
+ *    app's code is fetched too), with the store's cached analytics answers dropped first (as every worker
+ *    batch of a live store drops them), and measures from navigation start:
  *    - KPIs visible: every KPI card shows its figure (total sales ... checkout conversion);
  *    - dashboard complete: no card is loading any more (charts drawn, tables filled).
  *    Once as the embedded default is today: PGlite has no autovacuum and Shopsight's roles may not ANALYZE
@@ -25,6 +27,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { rebuildRollups } from '../../src/analytics/rollups.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { APP_ROLE, createPglite, pgliteDatabase } from '../../src/db/client.ts';
@@ -90,6 +93,8 @@ try {
 
   /** One first load in a fresh browser context: ms from navigation start to KPIs visible and to complete. */
   const firstLoad = async () => {
+    // A settings update (the default threshold again) drops the tenant's cached answers: every report is computed.
+    await app.tenants.update(tenantId, { abandonmentThresholdMinutes: 60 });
     const context = await browser.newContext({
       baseURL: address,
       locale: 'en-US',
@@ -252,5 +257,6 @@ async function seed(tenant: string, orders: number) {
      FROM orders WHERE tenant_id = $1 AND id % 3 = 0`,
     [tenant],
   );
+  await rebuildRollups(app.db, { tenantId: tenant });
   await sql('ANALYZE');
 }
