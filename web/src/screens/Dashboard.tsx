@@ -53,6 +53,10 @@ export default function Dashboard({ store }: { store: Store }) {
   const checkouts = useApi<CheckoutsReportResponse>(checkoutsPath);
   const kpisIn = [summary, customersOverTime, refunds, checkouts].every((kpi) => kpi.status !== 'loading');
   const afterKpis = (path: string | null) => (kpisIn ? path : null);
+  // The cards below that draw the KPIs' reports wait too: their charts would fetch and start ECharts
+  // while the KPIs are still being computed.
+  const shownAfterKpis = <T,>(resource: Resource<T>): Resource<T> =>
+    kpisIn ? resource : { status: 'loading', data: undefined, error: undefined, reload: resource.reload };
 
   const salesPath = `${base}/sales-over-time${query({ ...dates, interval })}`;
   const sales = useApi<SalesOverTimeResponse>(afterKpis(salesPath));
@@ -236,7 +240,7 @@ export default function Dashboard({ store }: { store: Store }) {
           actions={<CsvLink path={checkoutsPath} label="checkouts" />}
         >
           <Async
-            resource={checkouts}
+            resource={shownAfterKpis(checkouts)}
             isEmpty={(data) => data.totals.started === 0}
             empty="No checkouts started in this range."
           >
@@ -244,7 +248,9 @@ export default function Dashboard({ store }: { store: Store }) {
           </Async>
         </Card>
         <Card title="Refunds" actions={<CsvLink path={refundsPath} label="refunds" />}>
-          <Async resource={refunds}>{(data) => <Refunds data={data} currency={currency} />}</Async>
+          <Async resource={shownAfterKpis(refunds)}>
+            {(data) => <Refunds data={data} currency={currency} />}
+          </Async>
         </Card>
       </div>
 
@@ -252,7 +258,7 @@ export default function Dashboard({ store }: { store: Store }) {
         title="New and returning customers"
         actions={<CsvLink path={customersOverTimePath} label="customers over time" />}
       >
-        <Async resource={customersOverTime} isEmpty={(data) => data.totals.customers === 0}>
+        <Async resource={shownAfterKpis(customersOverTime)} isEmpty={(data) => data.totals.customers === 0}>
           {(data) => <CustomersChart data={data} />}
         </Async>
       </Card>
