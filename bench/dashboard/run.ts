@@ -106,20 +106,29 @@ try {
     await page.goto(`/stores/${tenantId}`, { waitUntil: 'commit' });
     // Every KPI shows a figure: the summary, customers, refunds and checkouts reports have answered. The
     // checks are strings: they run in the page, outside the bench's TypeScript (which has no DOM types).
-    await page.waitForFunction(
-      `[...document.querySelectorAll('[data-kpi] .kpi-value')].map((node) => node.textContent)
-         .filter((value) => value && value !== '—').length === 7`,
-      undefined,
-      { timeout: 300_000, polling: 'raf' },
+    // Each check answers the page's clock when it first holds: a later round trip to read it would add the
+    // bench process's own delays (it also runs the server, whose embedded database computes the reports on
+    // its thread).
+    const kpisMs = Math.round(
+      (await (
+        await page.waitForFunction(
+          `[...document.querySelectorAll('[data-kpi] .kpi-value')].map((node) => node.textContent)
+             .filter((value) => value && value !== '—').length === 7 && performance.now()`,
+          undefined,
+          { timeout: 300_000, polling: 'raf' },
+        )
+      ).jsonValue()) as number,
     );
-    const kpisMs = Math.round(await page.evaluate<number>('performance.now()'));
-    await page.waitForFunction(
-      `document.querySelectorAll('.card').length >= 10 &&
-         document.querySelector('.state-loading, [aria-busy="true"]') === null`,
-      undefined,
-      { timeout: 300_000, polling: 'raf' },
+    const completeMs = Math.round(
+      (await (
+        await page.waitForFunction(
+          `document.querySelectorAll('.card').length >= 10 &&
+             document.querySelector('.state-loading, [aria-busy="true"]') === null && performance.now()`,
+          undefined,
+          { timeout: 300_000, polling: 'raf' },
+        )
+      ).jsonValue()) as number,
     );
-    const completeMs = Math.round(await page.evaluate<number>('performance.now()'));
     if (process.env.BENCH_TRACE) {
       // Every request's start and end (ms from navigation start), to see where the time goes.
       log(
