@@ -6,9 +6,11 @@
  *    app served at `/`), signs a user up and connects a store (America/New_York, USD) through the API.
  * 2. Seeds the store by direct SQL as the system role: `--orders` orders (default 100,000) spread over the
  *    past year (2 line items each over 200 products), 30,000 customers, refunds of every 20th order, one
- *    checkout per 3 orders (every other one completed by its order).
+ *    checkout per 3 orders (every other one completed by its order); then builds the store's rollups
+ *    (daily_sales, daily_product_sales, customer_stats), as the worker maintains them for ingested orders.
  * 3. Opens `/stores/:id` (default range: the last 30 days) in a new browser context (empty cache, so the
- *    app's code is fetched too) and measures from navigation start:
+ *    app's code is fetched too), with the store's cached analytics answers dropped first (as every worker
+ *    batch of a live store drops them), and measures from navigation start:
  *    - KPIs visible: every KPI card shows its figure (total sales ... checkout conversion);
  *    - dashboard complete: no card is loading any more (charts drawn, tables filled).
  *    Once as the embedded default is today: PGlite has no autovacuum and Shopsight's roles may not ANALYZE
@@ -25,6 +27,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { rebuildRollups } from '../../src/analytics/rollups.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { APP_ROLE, createPglite, pgliteDatabase } from '../../src/db/client.ts';
@@ -90,6 +93,8 @@ try {
 
   /** One first load in a fresh browser context: ms from navigation start to KPIs visible and to complete. */
   const firstLoad = async () => {
+    // A settings update (the default threshold again) drops the tenant's cached answers: every report is computed.
+    await app.tenants.update(tenantId, { abandonmentThresholdMinutes: 60 });
     const context = await browser.newContext({
       baseURL: address,
       locale: 'en-US',
@@ -101,20 +106,29 @@ try {
     await page.goto(`/stores/${tenantId}`, { waitUntil: 'commit' });
     // Every KPI shows a figure: the summary, customers, refunds and checkouts reports have answered. The
     // checks are strings: they run in the page, outside the bench's TypeScript (which has no DOM types).
-    await page.waitForFunction(
-      `[...document.querySelectorAll('[data-kpi] .kpi-value')].map((node) => node.textContent)
-         .filter((value) => value && value !== '—').length === 7`,
-      undefined,
-      { timeout: 300_000, polling: 'raf' },
+    // Each check answers the page's clock when it first holds: a later round trip to read it would add the
+    // bench process's own delays (it also runs the server, whose embedded database computes the reports on
+    // its thread).
+    const kpisMs = Math.round(
+      (await (
+        await page.waitForFunction(
+          `[...document.querySelectorAll('[data-kpi] .kpi-value')].map((node) => node.textContent)
+             .filter((value) => value && value !== '—').length === 7 && performance.now()`,
+          undefined,
+          { timeout: 300_000, polling: 'raf' },
+        )
+      ).jsonValue()) as number,
     );
-    const kpisMs = Math.round(await page.evaluate<number>('performance.now()'));
-    await page.waitForFunction(
-      `document.querySelectorAll('.card').length >= 10 &&
-         document.querySelector('.state-loading, [aria-busy="true"]') === null`,
-      undefined,
-      { timeout: 300_000, polling: 'raf' },
+    const completeMs = Math.round(
+      (await (
+        await page.waitForFunction(
+          `document.querySelectorAll('.card').length >= 10 &&
+             document.querySelector('.state-loading, [aria-busy="true"]') === null && performance.now()`,
+          undefined,
+          { timeout: 300_000, polling: 'raf' },
+        )
+      ).jsonValue()) as number,
     );
-    const completeMs = Math.round(await page.evaluate<number>('performance.now()'));
     if (process.env.BENCH_TRACE) {
       // Every request's start and end (ms from navigation start), to see where the time goes.
       log(
@@ -252,5 +266,6 @@ async function seed(tenant: string, orders: number) {
      FROM orders WHERE tenant_id = $1 AND id % 3 = 0`,
     [tenant],
   );
+  await rebuildRollups(app.db, { tenantId: tenant });
   await sql('ANALYZE');
 }

@@ -86,8 +86,7 @@ export async function checkoutsReportRoutes(
       const range = resolveRange(request.query, tenant.timezone, MAX_DAYS[interval]);
       const threshold = tenant.abandonmentThresholdMinutes;
       const report = await db.forTenant(tenant.id, async (tx) => {
-        const totals = await checkoutSummary(tx, tenant.id, range, threshold);
-        const rows = await checkoutsOverTime(tx, tenant.id, range, interval, threshold);
+        const { totals, rows } = await checkoutsOverTime(tx, tenant.id, range, interval, threshold);
         if (!compare) return { totals, rows };
         const previous = comparisonRange(range, compare);
         return {

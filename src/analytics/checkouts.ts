@@ -149,8 +149,10 @@ export async function checkoutSummary(
 
 /**
  * The checkout figures per day, week (ISO, from Monday), month, quarter or year of the checkouts' start, in
- * the tenant's time zone; every bucket of the range is present (empty ones with zeros and null rates).
- * `date` is the bucket's first day (YYYY-MM-DD).
+ * the tenant's time zone, and over the whole range (`totals`, equal to `checkoutSummary`'s: the buckets
+ * cover the range); every bucket of the range is present (empty ones with zeros and null rates). `date` is
+ * the bucket's first day (YYYY-MM-DD). One statement (grouping sets) reads the checkouts' statuses once for
+ * both.
  */
 export async function checkoutsOverTime(
   db: Queryable,
@@ -158,18 +160,23 @@ export async function checkoutsOverTime(
   range: DateRange,
   interval: Interval,
   thresholdMinutes: number,
-): Promise<CheckoutBucket[]> {
-  const rows = await db.query<FiguresRow & { date: string }>(
+): Promise<{ rows: CheckoutBucket[]; totals: CheckoutFigures }> {
+  const rows = await db.query<FiguresRow & { date: string | null; total: boolean }>(
     `WITH ${IN_RANGE_SQL},
      buckets AS (
        SELECT generate_series(date_trunc($6, $2::date::timestamp), $3::date::timestamp,
          (CASE $6 WHEN 'quarter' THEN interval '3 months' ELSE ('1 ' || $6)::interval END)) AS bucket
      )
-     SELECT to_char(g.bucket, 'YYYY-MM-DD') AS date, ${FIGURES_SQL}
+     SELECT to_char(g.bucket, 'YYYY-MM-DD') AS date, GROUPING(g.bucket) = 1 AS total, ${FIGURES_SQL}
      FROM buckets g
      LEFT JOIN k ON date_trunc($6, k.created_at AT TIME ZONE $4) = g.bucket
-     GROUP BY g.bucket ORDER BY g.bucket`,
+     GROUP BY GROUPING SETS ((g.bucket), ())
+     ORDER BY g.bucket`,
     [tenantId, range.from, range.to, range.timezone, thresholdMinutes, interval],
   );
-  return rows.map((row) => ({ date: row.date, ...figures(row) }));
+  const totals = rows.find((row) => row.total)!;
+  return {
+    rows: rows.filter((row) => !row.total).map((row) => ({ date: row.date!, ...figures(row) })),
+    totals: figures(totals),
+  };
 }

@@ -658,6 +658,32 @@ describe('analytics reports', () => {
     );
   });
 
+  it('counts a customer with two orders at the same first instant as first-time in its bucket and returning', async () => {
+    const shop = await tenant('UTC');
+    const [twice, once] = [newId(), newId()];
+    // Two first orders at the same instant: the first order is in the bucket (first-time there), and the
+    // customer has placed more than one order (returning over the range).
+    await shop.order({ customerId: twice, processedAt: '2025-04-02T09:00:00Z' });
+    await shop.order({ customerId: twice, processedAt: '2025-04-02T09:00:00Z' });
+    await shop.order({ customerId: once, processedAt: '2025-04-03T09:00:00Z' });
+    await app.drain();
+    const report = await shop.get('customers-over-time', 'from=2025-04-01&to=2025-04-30&interval=month');
+    assert.deepEqual(
+      report.rows.map((r: { date: string; customers: number; firstTimeCustomers: number }) => [
+        r.date,
+        r.customers,
+        r.firstTimeCustomers,
+      ]),
+      [['2025-04-01', 2, 2]],
+    );
+    assert.deepEqual(report.totals, {
+      customers: 2,
+      firstTimeCustomers: 1,
+      returningCustomers: 1,
+      returningCustomerRate: '50.00',
+    });
+  });
+
   it('puts customers in the month and on the day of the store, not of UTC', async () => {
     const shop = await tenant('America/New_York');
     const customer = newId();

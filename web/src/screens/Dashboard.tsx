@@ -41,8 +41,9 @@ export default function Dashboard({ store }: { store: Store }) {
   const dates = { from: range.from, to: range.to };
   const series = { ...dates, interval, compare: range.compare };
 
-  // The KPIs' reports first: the browser sends at most 6 requests at a time and the embedded database
-  // answers one query at a time, so the order of these calls is the order the cards fill in.
+  // The KPIs' reports first, alone: the embedded database answers one query at a time, so the other cards'
+  // reports (all below the KPIs) are only requested once every KPI report has answered (or failed), and
+  // do not queue in front of them. On a range change the KPIs again go first.
   const summary = useApi<SummaryResponse>(`${base}/summary${query({ ...dates, compare: range.compare })}`);
   const customersOverTimePath = `${base}/customers-over-time${query(series)}`;
   const customersOverTime = useApi<CustomersOverTimeResponse>(customersOverTimePath);
@@ -50,24 +51,33 @@ export default function Dashboard({ store }: { store: Store }) {
   const refunds = useApi<RefundsResponse>(refundsPath);
   const checkoutsPath = `${base}/checkouts${query(series)}`;
   const checkouts = useApi<CheckoutsReportResponse>(checkoutsPath);
+  const kpisIn = [summary, customersOverTime, refunds, checkouts].every((kpi) => kpi.status !== 'loading');
+  const afterKpis = (path: string | null) => (kpisIn ? path : null);
+  // The cards below that draw the KPIs' reports wait too: their charts would fetch and start ECharts
+  // while the KPIs are still being computed.
+  const shownAfterKpis = <T,>(resource: Resource<T>): Resource<T> =>
+    kpisIn ? resource : { status: 'loading', data: undefined, error: undefined, reload: resource.reload };
+
   const salesPath = `${base}/sales-over-time${query({ ...dates, interval })}`;
-  const sales = useApi<SalesOverTimeResponse>(salesPath);
+  const sales = useApi<SalesOverTimeResponse>(afterKpis(salesPath));
   const compareRange = summary.data?.compare?.range;
   const previousSales = useApi<SalesOverTimeResponse>(
-    range.compare && compareRange
-      ? `${base}/sales-over-time${query({ from: compareRange.from, to: compareRange.to, interval })}`
-      : null,
+    afterKpis(
+      range.compare && compareRange
+        ? `${base}/sales-over-time${query({ from: compareRange.from, to: compareRange.to, interval })}`
+        : null,
+    ),
   );
   const ordersPath = `${base}/orders-over-time${query(series)}`;
-  const orders = useApi<OrdersOverTimeResponse>(ordersPath);
+  const orders = useApi<OrdersOverTimeResponse>(afterKpis(ordersPath));
   const customersPath = `${base}/top-customers${query({ ...dates, limit: 10 })}`;
   const productsPath = `${base}/top-products${query({ ...dates, limit: 10 })}`;
-  const customers = useApi<TopCustomersResponse>(customersPath);
-  const products = useApi<TopProductsResponse>(productsPath);
+  const customers = useApi<TopCustomersResponse>(afterKpis(customersPath));
+  const products = useApi<TopProductsResponse>(afterKpis(productsPath));
   const recentPath = `${base}/recent-orders${query({ ...dates, limit: 10 })}`;
-  const recent = useApi<RecentOrdersResponse>(recentPath);
+  const recent = useApi<RecentOrdersResponse>(afterKpis(recentPath));
   const cohortsPath = `${base}/cohorts${query(dates)}`;
-  const cohorts = useApi<CohortsResponse>(cohortsPath);
+  const cohorts = useApi<CohortsResponse>(afterKpis(cohortsPath));
 
   const currency = store.currency;
   const timeZone = store.timezone;
@@ -230,7 +240,7 @@ export default function Dashboard({ store }: { store: Store }) {
           actions={<CsvLink path={checkoutsPath} label="checkouts" />}
         >
           <Async
-            resource={checkouts}
+            resource={shownAfterKpis(checkouts)}
             isEmpty={(data) => data.totals.started === 0}
             empty="No checkouts started in this range."
           >
@@ -238,7 +248,9 @@ export default function Dashboard({ store }: { store: Store }) {
           </Async>
         </Card>
         <Card title="Refunds" actions={<CsvLink path={refundsPath} label="refunds" />}>
-          <Async resource={refunds}>{(data) => <Refunds data={data} currency={currency} />}</Async>
+          <Async resource={shownAfterKpis(refunds)}>
+            {(data) => <Refunds data={data} currency={currency} />}
+          </Async>
         </Card>
       </div>
 
@@ -246,7 +258,7 @@ export default function Dashboard({ store }: { store: Store }) {
         title="New and returning customers"
         actions={<CsvLink path={customersOverTimePath} label="customers over time" />}
       >
-        <Async resource={customersOverTime} isEmpty={(data) => data.totals.customers === 0}>
+        <Async resource={shownAfterKpis(customersOverTime)} isEmpty={(data) => data.totals.customers === 0}>
           {(data) => <CustomersChart data={data} />}
         </Async>
       </Card>
