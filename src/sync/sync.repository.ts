@@ -265,6 +265,7 @@ const TABLES: Record<SyncedResource, string> = {
   orders: 'orders',
   customers: 'customers',
   products: 'products',
+  inventory: 'inventory_items',
 };
 
 /** The stored `updated_at` of those of `ids` that exist (deleted ones included), by id. */
@@ -307,6 +308,15 @@ export async function dueForReconciliation(q: Queryable): Promise<string[]> {
            WHERE s.tenant_id = t.id AND s.resource = 'orders'
              AND (s.state IN ('queued', 'running')
                   OR s.last_reconciled_at > now() - make_interval(mins => t.reconcile_interval_minutes)))`,
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The ids of a tenant's live (not deleted) locations. */
+export async function liveLocationIds(q: Queryable, tenantId: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    'SELECT id::text FROM locations WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id',
+    [tenantId],
   );
   return rows.map((row) => row.id);
 }

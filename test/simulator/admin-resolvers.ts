@@ -515,14 +515,19 @@ const InventoryItem: Fields<VariantSource> = {
 type LevelSource = { __typename: 'InventoryLevel'; level: LevelRecord; item: VariantSource };
 
 const InventoryLevel: Fields<LevelSource> = {
-  id: (s) => `gid://shopify/InventoryLevel/${s.level.locationId}?inventory_item_id=${s.level.inventoryItemId}`,
+  id: (s) =>
+    `gid://shopify/InventoryLevel/${s.level.locationId}?inventory_item_id=${s.level.inventoryItemId}`,
   item: (s) => ({ __typename: 'InventoryItem', ...s.item }),
   location: (s, _args, context) => locationSource(context.store.inventory.location(s.level.locationId)),
   // The simulator commits nothing to orders: on hand equals available.
   quantities: (s, args: { names: string[] }) =>
     args.names
       .filter((name) => name === 'available' || name === 'on_hand')
-      .map((name) => ({ name, quantity: s.level.available, updatedAt: time(new Date(s.level.updatedMs).toISOString()) })),
+      .map((name) => ({
+        name,
+        quantity: s.level.available,
+        updatedAt: time(new Date(s.level.updatedMs).toISOString()),
+      })),
   createdAt: (s, _args, context) => time(context.store.inventory.location(s.level.locationId)?.created_at),
   updatedAt: (s) => time(new Date(s.level.updatedMs).toISOString()),
 };
@@ -536,6 +541,7 @@ function locationSource(rec: LocationRecord | undefined): LocationSource | null 
 const Location: Fields<LocationSource> = {
   id: (s) => s.rec.admin_graphql_api_id,
   legacyResourceId: (s) => idText(s.rec.id),
+  name: (s) => s.rec.name,
   isActive: (s) => s.rec.active,
   address: (s) => ({
     address1: s.rec.address1,
@@ -552,7 +558,10 @@ const Location: Fields<LocationSource> = {
   updatedAt: (s) => time(s.rec.updated_at),
 };
 
-function inventoryItemSource(context: AdminContext, id: bigint): VariantSource & { __typename: string } | null {
+function inventoryItemSource(
+  context: AdminContext,
+  id: bigint,
+): (VariantSource & { __typename: string }) | null {
   const found = context.store
     .inventoryItems()
     .find((entry) => BigInt(idText(entry.variant.inventory_item_id)) === id);
@@ -799,8 +808,11 @@ const QueryRoot: Fields<unknown> = {
       : locationSource(context.store.inventory.location(context.store.generated.context.locationId)),
   inventoryItems: (_s, args: RootConnectionArgs, context) => inventoryItemConnection(args, context),
   locations: (_s, args: PageArgs, context) =>
-    listConnection(context.store.inventory.locations(), args, (rec) => BigInt(idText(rec.id)), (rec) =>
-      locationSource(rec),
+    listConnection(
+      context.store.inventory.locations(),
+      args,
+      (rec) => BigInt(idText(rec.id)),
+      (rec) => locationSource(rec),
     ),
   webhookSubscription: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'WebhookSubscription'),
   bulkOperation: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'BulkOperation'),

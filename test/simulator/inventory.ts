@@ -40,7 +40,9 @@ export function createInventory(generated: GeneratedStore, options: { now: () =>
   const locations = new Map<bigint, LocationRecord>();
   for (let k = 0; k < count; k++) {
     const id = context.locationId + BigInt(k) * 10_000n;
-    const region = context.country.regions[k % context.country.regions.length] as (typeof context.country.regions)[number];
+    const region = context.country.regions[
+      k % context.country.regions.length
+    ] as (typeof context.country.regions)[number];
     const at = new Date(createdMs + k * 86_400_000).toISOString();
     locations.set(id, {
       id: jsonInt(id),
