@@ -500,10 +500,10 @@ export class SyncService {
       const page = await source.locations(after);
       for (const node of page.nodes) {
         const record = locationToRest(node);
+        // Listed even when refused below: Shopify has it, so reconciliation must not delete it.
+        if (typeof record.id === 'string') listed.add(record.id);
         try {
-          const location = normalizeLocation(tenantId, record);
-          writes.addLocation(location);
-          listed.add(location.id);
+          writes.addLocation(normalizeLocation(tenantId, record));
         } catch (error) {
           if (!(error instanceof InvalidPayloadError)) throw error;
           this.log.warn({ tenantId, id: record.id, err: error }, 'sync location refused');
