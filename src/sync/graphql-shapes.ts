@@ -417,7 +417,7 @@ export function locationToRest(node: Node): JsonObject {
 /**
  * A GraphQL `InventoryItem` as the REST inventory item of inventory_items/update (`cost`: `unitCost.amount`,
  * shop currency), with its levels as REST inventory levels (inventory_levels/update: `available` is the
- * `available` quantity) under `inventory_levels`.
+ * `available` quantity) under `inventory_levels`, and `inventory_levels_complete` when they are all there.
  */
 export function inventoryItemToRest(node: Node): JsonObject {
   const id = legacyId(node.id);
@@ -431,6 +431,8 @@ export function inventoryItemToRest(node: Node): JsonObject {
     requires_shipping: typeof node.requiresShipping === 'boolean' ? node.requiresShipping : null,
     created_at: text(node.createdAt),
     updated_at: text(node.updatedAt),
+    // Whether `inventory_levels` lists every location the item is stocked at (not cut short by a page).
+    inventory_levels_complete: !truncated(node.inventoryLevels),
     inventory_levels: nodesOf(node.inventoryLevels).map((level) => {
       const available = ((level.quantities as Node[] | null) ?? []).find((q) => q.name === 'available');
       return {

@@ -320,3 +320,17 @@ export async function liveLocationIds(q: Queryable, tenantId: string): Promise<s
   );
   return rows.map((row) => row.id);
 }
+
+/** The connected (not disconnected) inventory levels of `itemIds`. */
+export async function connectedLevels(
+  q: Queryable,
+  tenantId: string,
+  itemIds: string[],
+): Promise<{ inventory_item_id: string; location_id: string }[]> {
+  if (itemIds.length === 0) return [];
+  return q.query<{ inventory_item_id: string; location_id: string }>(
+    `SELECT inventory_item_id::text, location_id::text FROM inventory_levels
+      WHERE tenant_id = $1 AND inventory_item_id = ANY($2::bigint[]) AND disconnected_at IS NULL`,
+    [tenantId, itemIds],
+  );
+}

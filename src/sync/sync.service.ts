@@ -55,6 +55,7 @@ import {
   listStates,
   liveIds,
   liveLocationIds,
+  connectedLevels,
   markQueued,
   orphanedStates,
   setBulkOperation,
@@ -542,6 +543,7 @@ export class SyncService {
     const { tenantId, resource } = context.job;
     const writes = new BatchWrites();
     const versions = new Map<string, string | null>();
+    const stocked = new Map<string, Set<string>>();
     for (const record of records) {
       try {
         if (resource === 'orders') {
@@ -557,7 +559,7 @@ export class SyncService {
           writes.addProduct(product);
           versions.set(product.product.id, product.product.updated_at);
         } else {
-          const { inventory_levels: levels, ...rest } = record;
+          const { inventory_levels: levels, inventory_levels_complete: complete, ...rest } = record;
           const item = normalizeInventoryItem(tenantId, rest);
           const normalized = ((levels as JsonObject[] | undefined) ?? []).map((level) =>
             // A level without updatedAt is dated with its item's version, as a webhook would be with its trigger time.
@@ -566,13 +568,14 @@ export class SyncService {
           writes.addInventoryItem(item);
           for (const level of normalized) writes.addInventoryLevel(level);
           versions.set(item.id, item.updated_at);
+          if (complete === true) stocked.set(item.id, new Set(normalized.map((level) => level.location_id)));
         }
       } catch (error) {
         if (!(error instanceof InvalidPayloadError)) throw error;
         this.log.warn({ tenantId, resource, id: record.id, err: error }, 'sync record refused');
       }
     }
-    return { writes, versions, rows: records.length };
+    return { writes, versions, stocked, rows: records.length };
   }
 
   /**
@@ -591,6 +594,12 @@ export class SyncService {
     const newest = moveCursorTo === undefined ? newestOf(versions.values()) : moveCursorTo;
     await this.db.system.transaction(async (tx) => {
       const stored = await storedVersions(tx, tenantId, resource, [...versions.keys()]);
+      // Levels Shopify no longer lists for a fully read item were disconnected (the webhook was missed).
+      const disconnectedAt = new Date().toISOString();
+      for (const level of await connectedLevels(tx, tenantId, [...batch.stocked.keys()])) {
+        if (batch.stocked.get(level.inventory_item_id)?.has(level.location_id)) continue;
+        writes.addLevelDisconnection({ tenant_id: tenantId, ...level, disconnected_at: disconnectedAt });
+      }
       await writes.apply(tx);
       let created = 0;
       let updated = 0;
@@ -677,7 +686,13 @@ export class SyncService {
 }
 
 type RunContext = { job: SyncJob; runId: string; batches: number };
-type PreparedBatch = { writes: BatchWrites; versions: Map<string, string | null>; rows: number };
+type PreparedBatch = {
+  writes: BatchWrites;
+  versions: Map<string, string | null>;
+  /** Inventory items read with all their levels: the location ids they are stocked at. */
+  stocked: Map<string, Set<string>>;
+  rows: number;
+};
 
 /** The latest of `versions` (UTC ISO-8601 times; nulls ignored), or null. */
 function newestOf(versions: Iterable<string | null>): string | null {

@@ -1,7 +1,7 @@
 /**
  * The sync of inventory against the Shopify simulator: a backfill fills locations, inventory items and
- * inventory levels equal to the store's; a level changed in the store while its webhook was missed is
- * repaired by an incremental sync; a location deleted in the store drops out after reconciliation (and out
+ * inventory levels equal to the store's; a level changed, and a level disconnected, in the store while the
+ * webhooks were missed are repaired by an incremental sync; a location deleted in the store drops out after reconciliation (and out
  * of the inventory report); the inventory report shows the synced stock.
  */
 import assert from 'node:assert/strict';
@@ -166,6 +166,19 @@ describe('inventory sync', () => {
     assert.ok(run!.rows < store.inventoryItems().length, 'the incremental sync reads only what changed');
   });
 
+  it('disconnects a level the store no longer stocks (webhook missed) with an incremental sync', async () => {
+    const store = simulator.shop(shop).store;
+    const { variant } = store.inventoryItems()[5]!;
+    const item = BigInt(idText(variant.inventory_item_id));
+    const location = BigInt(idText(store.inventory.locations()[0]!.id));
+    assert.ok((await dbLevels()).has(`${item}:${location}`));
+    store.inventory.disconnect(item, location);
+
+    await sync.run({ tenantId, resource: 'inventory', mode: 'incremental' });
+    assert.ok(!(await dbLevels()).has(`${item}:${location}`));
+    assert.deepEqual(await dbLevels(), storeLevels(simulator, shop));
+  });
+
   it('drops a location deleted in the store after reconciliation, and the report shows the synced stock', async () => {
     const store = simulator.shop(shop).store;
     const gone = idText(store.inventory.locations()[2]!.id);
@@ -186,6 +199,7 @@ describe('inventory sync', () => {
     assert.equal(response.statusCode, 200, response.body);
     const report = response.json() as InventoryResponse;
     const expected = storeLevels(simulator, shop);
+    assert.equal(expected.size, store.inventoryItems().length * 2 - 1);
     assert.equal(report.rows.length, expected.size);
     for (const row of report.rows) {
       assert.notEqual(row.locationId, gone);

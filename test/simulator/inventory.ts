@@ -64,6 +64,7 @@ export function createInventory(generated: GeneratedStore, options: { now: () =>
     });
   }
   const changedLevels = new Map<string, LevelRecord>();
+  const disconnected = new Set<string>();
   /** Latest level change of an item (Unix ms): the simulator dates the item's `updatedAt` after it. */
   const itemTouched = new Map<bigint, number>();
   const levelKey = (item: bigint, location: bigint) => `${item}:${location}`;
@@ -84,9 +85,12 @@ export function createInventory(generated: GeneratedStore, options: { now: () =>
     location(id: bigint): LocationRecord | undefined {
       return locations.get(id);
     },
-    /** The levels of an item at every location, in location id order. */
+    /** The levels of an item at every location it is stocked at, in location id order. */
     levels(item: bigint, baseMs: number): LevelRecord[] {
-      return this.locations().map((location) => level(item, BigInt(idText(location.id)), baseMs));
+      return this.locations()
+        .map((location) => BigInt(idText(location.id)))
+        .filter((location) => !disconnected.has(levelKey(item, location)))
+        .map((location) => level(item, location, baseMs));
     },
     /** When the item last changed: its variant's update or its latest level change (Unix ms). */
     itemUpdatedMs(item: bigint, variantUpdatedMs: number): number {
@@ -100,6 +104,17 @@ export function createInventory(generated: GeneratedStore, options: { now: () =>
       itemTouched.set(item, record.updatedMs);
       emit('inventory_levels/update', levelJson(record));
       return record;
+    },
+    /** Stops stocking an item at a location; sends inventory_levels/disconnect. */
+    disconnect(item: bigint, location: bigint) {
+      if (!locations.has(location)) throw new Error(`no location ${location}`);
+      disconnected.add(levelKey(item, location));
+      changedLevels.delete(levelKey(item, location));
+      itemTouched.set(item, now());
+      emit('inventory_levels/disconnect', {
+        inventory_item_id: jsonInt(item),
+        location_id: jsonInt(location),
+      });
     },
     /** Deletes a location (its levels go with it); sends locations/delete. */
     deleteLocation(id: bigint) {
