@@ -9,7 +9,7 @@
  *   user create|reset-password --email E [--password P]   create a user, or set a new password
  *   user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
  *   rollups rebuild [--tenant ID]   recompute the daily rollups from the entity tables
- *   sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products]
+ *   sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products,inventory]
  *                                   run a sync in this process with a progress bar
  */
 import { text } from 'node:stream/consumers';
@@ -41,7 +41,7 @@ const USAGE = `usage: node src/main.ts <command>
   user grant --email E --tenant ID --role owner|admin|analyst   give a user a role in a tenant
   rollups rebuild [--tenant ID]        recompute the daily rollups (all tenants, or one) from the
                                        entity tables; safe while the worker runs
-  sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products]
+  sync <tenant id|shop domain> [--mode backfill|incremental] [--resources orders,customers,products,inventory]
                                        run a sync here, with a progress bar`;
 
 /** A command line that cannot be run as given: answered with the usage and exit status 2. */

@@ -5,8 +5,9 @@
  * backfilled order becomes exactly the rows its `orders/updated` webhook would.
  *
  * Sources (shopify.dev, Admin GraphQL 2026-04): objects Order, LineItem, ShippingLine, Refund,
- * RefundLineItem, RefundShippingLine, OrderTransaction, Customer, Product, ProductVariant; REST resources
- * Order, Refund, Customer, Product for the target shape. Money: the `shopMoney`/`presentmentMoney` of each
+ * RefundLineItem, RefundShippingLine, OrderTransaction, Customer, Product, ProductVariant, InventoryItem,
+ * InventoryLevel (`quantities(names: ["available"])`), Location; REST resources Order, Refund, Customer,
+ * Product, InventoryItem, InventoryLevel, Location for the target shape. Money: the `shopMoney`/`presentmentMoney` of each
  * MoneyBag become `shop_money`/`presentment_money` (decimal strings); times stay UTC ISO-8601.
  *
  * Connections arrive in three forms, all accepted: `{ edges: [{ node }] }` or `{ nodes }` in a paged
@@ -15,8 +16,11 @@
  */
 import type { JsonObject, JsonValue } from '../lib/json.ts';
 
-/** Resources the sync handles (a subset of `SYNC_RESOURCES`: checkouts and inventory are not synced yet). */
-export const SYNCED_RESOURCES = ['orders', 'customers', 'products'] as const;
+/**
+ * Resources the sync handles (a subset of `SYNC_RESOURCES`: checkouts are not synced yet). `inventory` is
+ * the shop's locations (read whole, they are few) and its inventory items with their inventory levels.
+ */
+export const SYNCED_RESOURCES = ['orders', 'customers', 'products', 'inventory'] as const;
 export type SyncedResource = (typeof SYNCED_RESOURCES)[number];
 
 const MONEY = 'shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }';
@@ -58,24 +62,53 @@ function nodeSelection(resource: SyncedResource, paged: boolean): string {
       return `id title handle vendor productType status tags createdAt updatedAt publishedAt
         variants${first(50)} { nodes { id title sku price compareAtPrice position createdAt updatedAt
           inventoryItem { id } } ${paged ? 'pageInfo { hasNextPage }' : ''} }`;
+    case 'inventory':
+      return `id sku tracked requiresShipping createdAt updatedAt unitCost { amount currencyCode }
+        inventoryLevels${first(25)} { nodes { id location { id } quantities(names: ["available"]) { name quantity }
+          updatedAt } ${paged ? 'pageInfo { hasNextPage }' : ''} }`;
   }
 }
 
+/** The root connection of each resource in the Admin API. */
+export const ROOT_FIELD: Record<SyncedResource, string> = {
+  orders: 'orders',
+  customers: 'customers',
+  products: 'products',
+  inventory: 'inventoryItems',
+};
+
+/**
+ * Whether the resource's connection sorts by `UPDATED_AT`. `inventoryItems` has no `sortKey` (its pages come
+ * in id order), so an incremental sync of it moves its cursor only once every page is written.
+ */
+export const SORTS_BY_UPDATED_AT: Record<SyncedResource, boolean> = {
+  orders: true,
+  customers: true,
+  products: true,
+  inventory: false,
+};
+
 /** The query of a bulk operation exporting every `resource` (shopify.dev/docs/api/usage/bulk-operations/queries). */
 export function bulkQuery(resource: SyncedResource): string {
-  return `{ ${resource} { edges { node { ${nodeSelection(resource, false)} } } } }`;
+  return `{ ${ROOT_FIELD[resource]} { edges { node { ${nodeSelection(resource, false)} } } } }`;
 }
 
 /** Nodes per page of an incremental query: as many as fit under the 1,000-point cost limit. */
-export const PAGE_SIZE: Record<SyncedResource, number> = { orders: 1, customers: 100, products: 8 };
+export const PAGE_SIZE: Record<SyncedResource, number> = {
+  orders: 1,
+  customers: 100,
+  products: 8,
+  inventory: 10,
+};
 
 /**
  * A page of `resource` updated at or after `$query`'s bound, oldest update first
  * (shopify.dev/docs/api/usage/search-syntax; `sortKey: UPDATED_AT`).
  */
 export function pageQuery(resource: SyncedResource): string {
+  const sort = SORTS_BY_UPDATED_AT[resource] ? ', sortKey: UPDATED_AT' : '';
   return `query ShopsightSyncPage($after: String, $query: String) {
-    ${resource}(first: ${PAGE_SIZE[resource]}, after: $after, sortKey: UPDATED_AT, query: $query) {
+    ${ROOT_FIELD[resource]}(first: ${PAGE_SIZE[resource]}, after: $after${sort}, query: $query) {
       nodes { ${nodeSelection(resource, true)} }
       pageInfo { hasNextPage endCursor }
     }
@@ -84,10 +117,24 @@ export function pageQuery(resource: SyncedResource): string {
 
 /** A page of ids only, in id order, for deletion detection. */
 export function idsQuery(resource: SyncedResource): string {
+  // inventoryItems has no sortKey: it always pages in id order.
+  const sort = resource === 'inventory' ? '' : ', sortKey: ID';
   return `query ShopsightSyncIds($after: String) {
-    ${resource}(first: 250, after: $after, sortKey: ID) { nodes { id } pageInfo { hasNextPage endCursor } }
+    ${ROOT_FIELD[resource]}(first: 250, after: $after${sort}) { nodes { id } pageInfo { hasNextPage endCursor } }
   }`;
 }
+
+/**
+ * A page of the shop's locations, inactive ones included (shopify.dev/docs/api/admin-graphql/2026-04/queries/locations).
+ * Locations are few (a shop has at most a few hundred), so they are read whole on every sync of `inventory`.
+ */
+export const LOCATIONS_QUERY = `query ShopsightSyncLocations($after: String) {
+  locations(first: 250, after: $after, includeInactive: true) {
+    nodes { id name isActive createdAt updatedAt
+      address { address1 address2 city province provinceCode countryCode zip phone } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
 
 type Node = JsonObject;
 
@@ -346,6 +393,59 @@ export function orderToRest(node: Node): JsonObject {
   };
 }
 
+/** A GraphQL `Location` as the REST location of locations/update. */
+export function locationToRest(node: Node): JsonObject {
+  const address = (node.address as Node | null) ?? {};
+  return {
+    id: legacyId(node.id),
+    admin_graphql_api_id: node.id ?? null,
+    name: text(node.name),
+    active: node.isActive !== false,
+    address1: text(address.address1),
+    address2: text(address.address2),
+    city: text(address.city),
+    province: text(address.province),
+    province_code: text(address.provinceCode),
+    country_code: text(address.countryCode),
+    zip: text(address.zip),
+    phone: text(address.phone),
+    created_at: text(node.createdAt),
+    updated_at: text(node.updatedAt),
+  };
+}
+
+/**
+ * A GraphQL `InventoryItem` as the REST inventory item of inventory_items/update (`cost`: `unitCost.amount`,
+ * shop currency), with its levels as REST inventory levels (inventory_levels/update: `available` is the
+ * `available` quantity) under `inventory_levels`, and `inventory_levels_complete` when they are all there.
+ */
+export function inventoryItemToRest(node: Node): JsonObject {
+  const id = legacyId(node.id);
+  const cost = node.unitCost as { amount?: string } | null;
+  return {
+    id,
+    admin_graphql_api_id: node.id ?? null,
+    sku: text(node.sku),
+    cost: cost?.amount ?? null,
+    tracked: typeof node.tracked === 'boolean' ? node.tracked : null,
+    requires_shipping: typeof node.requiresShipping === 'boolean' ? node.requiresShipping : null,
+    created_at: text(node.createdAt),
+    updated_at: text(node.updatedAt),
+    // Whether `inventory_levels` lists every location the item is stocked at (not cut short by a page).
+    inventory_levels_complete: !truncated(node.inventoryLevels),
+    inventory_levels: nodesOf(node.inventoryLevels).map((level) => {
+      const available = ((level.quantities as Node[] | null) ?? []).find((q) => q.name === 'available');
+      return {
+        inventory_item_id: id,
+        location_id: legacyId((level.location as Node | null)?.id),
+        available: typeof available?.quantity === 'number' ? available.quantity : null,
+        updated_at: text(level.updatedAt),
+        admin_graphql_api_id: level.id ?? null,
+      };
+    }),
+  };
+}
+
 /** The REST shape of a node of `resource`. */
 export function toRest(resource: SyncedResource, node: Node): JsonObject {
   switch (resource) {
@@ -355,6 +455,8 @@ export function toRest(resource: SyncedResource, node: Node): JsonObject {
       return customerToRest(node);
     case 'products':
       return productToRest(node);
+    case 'inventory':
+      return inventoryItemToRest(node);
   }
 }
 
@@ -368,4 +470,5 @@ export const CHILD_FIELD: Record<string, string> = {
   RefundLineItem: 'refundLineItems',
   RefundShippingLine: 'refundShippingLines',
   ProductVariant: 'variants',
+  InventoryLevel: 'inventoryLevels',
 };

@@ -10,7 +10,7 @@
  */
 import { AdminApiError, ShopifyAdminClient } from '../shopify/admin-client.ts';
 import type { JsonObject } from '../lib/json.ts';
-import { idsQuery, pageQuery, type SyncedResource } from './graphql-shapes.ts';
+import { idsQuery, LOCATIONS_QUERY, pageQuery, ROOT_FIELD, type SyncedResource } from './graphql-shapes.ts';
 
 export type BulkStatus =
   'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELING' | 'CANCELED' | 'FAILED' | 'EXPIRED';
@@ -138,7 +138,7 @@ export class ShopifySource {
       after,
       query: since ? `updated_at:>='${since}'` : null,
     });
-    const page = data[resource] as Page;
+    const page = data[ROOT_FIELD[resource]] as Page;
     return { nodes: page.nodes, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
   }
 
@@ -148,12 +148,21 @@ export class ShopifySource {
     after: string | null,
   ): Promise<{ ids: string[]; endCursor: string | null; hasNextPage: boolean }> {
     const data = await this.query<Record<string, Page>>(idsQuery(resource), { after });
-    const page = data[resource] as Page;
+    const page = data[ROOT_FIELD[resource]] as Page;
     return {
       ids: page.nodes.map((node) => String(node.id)),
       endCursor: page.pageInfo.endCursor,
       hasNextPage: page.pageInfo.hasNextPage,
     };
+  }
+
+  /** One page of the shop's locations (inactive ones included), in id order. */
+  async locations(
+    after: string | null,
+  ): Promise<{ nodes: JsonObject[]; endCursor: string | null; hasNextPage: boolean }> {
+    const data = await this.query<{ locations: Page }>(LOCATIONS_QUERY, { after });
+    const page = data.locations;
+    return { nodes: page.nodes, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
   }
 
   /** Which of `gids` (at most 250) Shopify still has. */

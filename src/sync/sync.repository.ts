@@ -265,6 +265,7 @@ const TABLES: Record<SyncedResource, string> = {
   orders: 'orders',
   customers: 'customers',
   products: 'products',
+  inventory: 'inventory_items',
 };
 
 /** The stored `updated_at` of those of `ids` that exist (deleted ones included), by id. */
@@ -309,4 +310,27 @@ export async function dueForReconciliation(q: Queryable): Promise<string[]> {
                   OR s.last_reconciled_at > now() - make_interval(mins => t.reconcile_interval_minutes)))`,
   );
   return rows.map((row) => row.id);
+}
+
+/** The ids of a tenant's live (not deleted) locations. */
+export async function liveLocationIds(q: Queryable, tenantId: string): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    'SELECT id::text FROM locations WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id',
+    [tenantId],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The connected (not disconnected) inventory levels of `itemIds`. */
+export async function connectedLevels(
+  q: Queryable,
+  tenantId: string,
+  itemIds: string[],
+): Promise<{ inventory_item_id: string; location_id: string }[]> {
+  if (itemIds.length === 0) return [];
+  return q.query<{ inventory_item_id: string; location_id: string }>(
+    `SELECT inventory_item_id::text, location_id::text FROM inventory_levels
+      WHERE tenant_id = $1 AND inventory_item_id = ANY($2::bigint[]) AND disconnected_at IS NULL`,
+    [tenantId, itemIds],
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * The sync of a store's history and of what webhooks missed, per tenant and resource (orders, customers,
- * products):
+ * products, inventory):
  *
  * - backfill: a bulk operation exports the resource; its JSONL result is streamed, children gathered under
  *   their parent, and written in batches through the webhooks' normalizer and `BatchWrites` (so rollups
@@ -12,6 +12,11 @@
  * - reconcile: an incremental sync, then deletion detection: the ids Shopify lists against the live rows;
  *   rows Shopify no longer has are soft-deleted. Counts go to `sync_runs`.
  *
+ * - inventory: every run first reads the shop's locations whole (they are few) and writes them; the
+ *   inventory items then follow the steps above with their inventory levels. A reconciliation reads every
+ *   item (no `updated_at` bound: Shopify does not document that a quantity change touches the item) and
+ *   soft-deletes the locations and items Shopify no longer lists.
+ *
  * Runs are started by the job queue (jobs.ts) in the worker role; `request` only queues them.
  */
 import type { Logger } from 'pino';
@@ -21,13 +26,24 @@ import { BatchWrites } from '../ingest/pipeline.ts';
 import {
   InvalidPayloadError,
   normalizeCustomer,
+  normalizeInventoryItem,
+  normalizeInventoryLevel,
+  normalizeLocation,
   normalizeOrder,
   normalizeProduct,
 } from '../ingest/normalize.ts';
 import type { JsonObject } from '../lib/json.ts';
 import { shopBaseUrl } from '../shopify/oauth.ts';
 import type { ConnectionService } from '../tenants/connection.service.ts';
-import { bulkQuery, SYNCED_RESOURCES, toRest, truncated, type SyncedResource } from './graphql-shapes.ts';
+import {
+  bulkQuery,
+  locationToRest,
+  SORTS_BY_UPDATED_AT,
+  SYNCED_RESOURCES,
+  toRest,
+  truncated,
+  type SyncedResource,
+} from './graphql-shapes.ts';
 import { BulkResultGoneError, readBulkResult } from './jsonl.ts';
 import { ShopifySource, type BulkOperation } from './shopify-source.ts';
 import {
@@ -38,6 +54,8 @@ import {
   lastRuns,
   listStates,
   liveIds,
+  liveLocationIds,
+  connectedLevels,
   markQueued,
   orphanedStates,
   setBulkOperation,
@@ -119,7 +137,15 @@ const GID_TYPE: Record<SyncedResource, string> = {
   orders: 'Order',
   customers: 'Customer',
   products: 'Product',
+  inventory: 'InventoryItem',
 };
+/** The `BatchWrites` deletion kind of each resource's root rows. */
+const DELETION_KIND = {
+  orders: 'orders',
+  customers: 'customers',
+  products: 'products',
+  inventory: 'inventory_items',
+} as const satisfies Record<SyncedResource, keyof BatchWrites['deletions']>;
 /** Restarts of a bulk operation (failed, or its result gone) within one run before the run fails. */
 const MAX_BULK_STARTS = 3;
 
@@ -259,11 +285,13 @@ export class SyncService {
     const context = { job: { ...job, mode }, runId, batches: 0 };
     try {
       const source = await this.sourceFor(tenantId);
+      const locations = resource === 'inventory' ? await this.syncLocations(context, source) : null;
       if (mode === 'backfill') await this.backfill(context, source, previous);
       else {
         await this.incremental(context, source, previous);
         if (mode === 'reconcile') await this.detectDeletions(context, source);
       }
+      if (locations && mode === 'reconcile') await this.deleteMissingLocations(context, locations);
       await finishRun(this.db.system, tenantId, resource, runId, {
         error: null,
         reconciled: mode === 'reconcile',
@@ -430,33 +458,81 @@ export class SyncService {
   }
 
   private async incremental(context: RunContext, source: ShopifySource, previous: SyncStateRow | undefined) {
-    const { resource } = context.job;
-    const since = previous?.cursor
-      ? new Date(Date.parse(previous.cursor) - this.overlapMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
-      : null;
+    const { resource, mode } = context.job;
+    const since =
+      previous?.cursor && !(resource === 'inventory' && mode === 'reconcile')
+        ? new Date(Date.parse(previous.cursor) - this.overlapMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
+        : null;
+    // Pages not in updated_at order move the cursor only with the last one: a run stopped halfway must not
+    // leave the cursor past records of pages it never read.
+    const cursorAtEnd = !SORTS_BY_UPDATED_AT[resource];
+    let newest: string | null = null;
     let after: string | null = null;
     for (;;) {
       const page = await source.updatedSince(resource, since, after);
       for (const node of page.nodes) {
-        if (truncated(node.lineItems) || truncated(node.variants)) {
+        if (truncated(node.lineItems) || truncated(node.variants) || truncated(node.inventoryLevels)) {
           this.log.warn({ resource, id: node.id }, 'a record has more children than one page holds');
         }
       }
-      if (page.nodes.length > 0) {
-        await this.writeBatch(
-          context,
-          page.nodes.map((node) => toRest(resource, node)),
-          null,
-        );
+      const batch = this.prepareBatch(
+        context,
+        page.nodes.map((node) => toRest(resource, node)),
+      );
+      if (cursorAtEnd) newest = newestOf([newest, ...batch.versions.values()]);
+      if (page.nodes.length > 0 || (cursorAtEnd && !page.hasNextPage && newest !== null)) {
+        const moveTo = cursorAtEnd ? (page.hasNextPage ? null : newest) : undefined;
+        await this.commitBatch(context, batch, null, moveTo);
       }
       if (!page.hasNextPage) return;
       after = page.endCursor;
     }
   }
 
-  /** Normalizes `records` and writes them with the resume point (see `prepareBatch`, `commitBatch`). */
-  private async writeBatch(context: RunContext, records: JsonObject[], linesCommitted: number | null) {
-    await this.commitBatch(context, this.prepareBatch(context, records), linesCommitted);
+  /**
+   * Reads every location of the shop and writes them in one transaction. Returns the ids Shopify listed.
+   * Locations have no resume point: they are read whole on every run.
+   */
+  private async syncLocations(context: RunContext, source: ShopifySource): Promise<Set<string>> {
+    const { tenantId } = context.job;
+    const writes = new BatchWrites();
+    const listed = new Set<string>();
+    for (let after: string | null = null; ;) {
+      const page = await source.locations(after);
+      for (const node of page.nodes) {
+        const record = locationToRest(node);
+        // Listed even when refused below: Shopify has it, so reconciliation must not delete it.
+        if (typeof record.id === 'string') listed.add(record.id);
+        try {
+          writes.addLocation(normalizeLocation(tenantId, record));
+        } catch (error) {
+          if (!(error instanceof InvalidPayloadError)) throw error;
+          this.log.warn({ tenantId, id: record.id, err: error }, 'sync location refused');
+        }
+      }
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    await this.db.system.transaction((tx) => writes.apply(tx));
+    await this.hooks.onCommitted?.([tenantId]);
+    return listed;
+  }
+
+  /** Soft-deletes the live locations Shopify did not list (`listed`: the ids read by `syncLocations`). */
+  private async deleteMissingLocations(context: RunContext, listed: Set<string>) {
+    const { tenantId } = context.job;
+    const missing = (await liveLocationIds(this.db.system, tenantId)).filter((id) => !listed.has(id));
+    if (missing.length === 0) return;
+    const writes = new BatchWrites();
+    const deletedAt = new Date().toISOString();
+    for (const id of missing)
+      writes.addDeletion('locations', { tenant_id: tenantId, id, deleted_at: deletedAt });
+    await this.db.system.transaction(async (tx: Queryable) => {
+      await writes.apply(tx);
+      await addDeleted(tx, tenantId, context.runId, missing.length);
+    });
+    await this.hooks.onCommitted?.([tenantId]);
+    this.log.info({ tenantId, deleted: missing.length }, 'deleted locations found by reconciliation');
   }
 
   /**
@@ -467,6 +543,7 @@ export class SyncService {
     const { tenantId, resource } = context.job;
     const writes = new BatchWrites();
     const versions = new Map<string, string | null>();
+    const stocked = new Map<string, Set<string>>();
     for (const record of records) {
       try {
         if (resource === 'orders') {
@@ -477,32 +554,52 @@ export class SyncService {
           const customer = normalizeCustomer(tenantId, record);
           writes.addCustomer(customer);
           versions.set(customer.id, customer.updated_at);
-        } else {
+        } else if (resource === 'products') {
           const product = normalizeProduct(tenantId, record);
           writes.addProduct(product);
           versions.set(product.product.id, product.product.updated_at);
+        } else {
+          const { inventory_levels: levels, inventory_levels_complete: complete, ...rest } = record;
+          const item = normalizeInventoryItem(tenantId, rest);
+          const normalized = ((levels as JsonObject[] | undefined) ?? []).map((level) =>
+            // A level without updatedAt is dated with its item's version, as a webhook would be with its trigger time.
+            normalizeInventoryLevel(tenantId, level, item.updated_at ?? new Date().toISOString()),
+          );
+          writes.addInventoryItem(item);
+          for (const level of normalized) writes.addInventoryLevel(level);
+          versions.set(item.id, item.updated_at);
+          if (complete === true) stocked.set(item.id, new Set(normalized.map((level) => level.location_id)));
         }
       } catch (error) {
         if (!(error instanceof InvalidPayloadError)) throw error;
         this.log.warn({ tenantId, resource, id: record.id, err: error }, 'sync record refused');
       }
     }
-    return { writes, versions, rows: records.length };
+    return { writes, versions, stocked, rows: records.length };
   }
 
   /**
    * Writes a prepared batch and its resume point in one transaction. Counts as created the ids not stored
-   * before, as updated those whose stored `updated_at` was older.
+   * before, as updated those whose stored `updated_at` was older. The cursor moves to `moveCursorTo` when
+   * given (null: stays), else to the batch's newest `updated_at`.
    */
-  private async commitBatch(context: RunContext, batch: PreparedBatch, linesCommitted: number | null) {
+  private async commitBatch(
+    context: RunContext,
+    batch: PreparedBatch,
+    linesCommitted: number | null,
+    moveCursorTo?: string | null,
+  ) {
     const { tenantId, resource } = context.job;
     const { writes, versions } = batch;
-    let newest: string | null = null;
-    for (const version of versions.values()) {
-      if (version && (newest === null || Date.parse(version) > Date.parse(newest))) newest = version;
-    }
+    const newest = moveCursorTo === undefined ? newestOf(versions.values()) : moveCursorTo;
     await this.db.system.transaction(async (tx) => {
       const stored = await storedVersions(tx, tenantId, resource, [...versions.keys()]);
+      // Levels Shopify no longer lists for a fully read item were disconnected (the webhook was missed).
+      const disconnectedAt = new Date().toISOString();
+      for (const level of await connectedLevels(tx, tenantId, [...batch.stocked.keys()])) {
+        if (batch.stocked.get(level.inventory_item_id)?.has(level.location_id)) continue;
+        writes.addLevelDisconnection({ tenant_id: tenantId, ...level, disconnected_at: disconnectedAt });
+      }
       await writes.apply(tx);
       let created = 0;
       let updated = 0;
@@ -576,7 +673,9 @@ export class SyncService {
     const { tenantId, resource } = context.job;
     const writes = new BatchWrites();
     const deletedAt = new Date().toISOString();
-    for (const id of ids) writes.addDeletion(resource, { tenant_id: tenantId, id, deleted_at: deletedAt });
+    for (const id of ids) {
+      writes.addDeletion(DELETION_KIND[resource], { tenant_id: tenantId, id, deleted_at: deletedAt });
+    }
     await this.db.system.transaction(async (tx: Queryable) => {
       await writes.apply(tx);
       await addDeleted(tx, tenantId, context.runId, ids.length);
@@ -587,7 +686,22 @@ export class SyncService {
 }
 
 type RunContext = { job: SyncJob; runId: string; batches: number };
-type PreparedBatch = { writes: BatchWrites; versions: Map<string, string | null>; rows: number };
+type PreparedBatch = {
+  writes: BatchWrites;
+  versions: Map<string, string | null>;
+  /** Inventory items read with all their levels: the location ids they are stocked at. */
+  stocked: Map<string, Set<string>>;
+  rows: number;
+};
+
+/** The latest of `versions` (UTC ISO-8601 times; nulls ignored), or null. */
+function newestOf(versions: Iterable<string | null>): string | null {
+  let newest: string | null = null;
+  for (const version of versions) {
+    if (version && (newest === null || Date.parse(version) > Date.parse(newest))) newest = version;
+  }
+  return newest;
+}
 
 function isNewer(version: string | null, stored: string | null): boolean {
   if (version === null) return false;

@@ -7,9 +7,11 @@ import { GraphQLError } from 'graphql';
 import { addPairs, graphqlDecimal, moneySet, parseMinor, type MoneySet, type Pair } from './amounts.ts';
 import { currencyOf, type Currency } from './catalog.ts';
 import type { BulkOperationState, BulkPage } from './bulk.ts';
-import { collectionConnection, listConnection, type PageArgs } from './connections.ts';
+import { collectionConnection, connectionOf, edgeOf, listConnection, type PageArgs } from './connections.ts';
+import type { LevelRecord, LocationRecord } from './inventory.ts';
 import { gid, idText, parseGid } from './ids.ts';
 import type { RestRecord } from './rest-shapes.ts';
+import { parseSearch, SearchSyntaxError } from './search-query.ts';
 import { graphqlDateTime } from './shop-time.ts';
 import type { CheckoutRecord, OrderRecord, ShopStore } from './store.ts';
 import { enumOfTopic, type Subscription } from './webhooks.ts';
@@ -481,8 +483,23 @@ const ProductVariant: Fields<VariantSource> = {
   inventoryItem: (s) => ({ __typename: 'InventoryItem', rec: s.rec, product: s.product }),
 };
 
+const itemIdOf = (s: VariantSource) => BigInt(idText(s.rec.inventory_item_id));
+const itemUpdatedMs = (s: VariantSource, context: AdminContext) =>
+  context.store.inventory.itemUpdatedMs(itemIdOf(s), Date.parse(String(s.rec.updated_at)));
+
 const InventoryItem: Fields<VariantSource> = {
   id: (s) => gid('InventoryItem', idText(s.rec.inventory_item_id)),
+  createdAt: (s) => time(s.rec.created_at),
+  updatedAt: (s, _args, context) => time(new Date(itemUpdatedMs(s, context)).toISOString()),
+  variant: (s) => ({ __typename: 'ProductVariant', rec: s.rec, product: s.product }),
+  inventoryLevels: (s, args: PageArgs, context) =>
+    listConnection(
+      context.store.inventory.levels(itemIdOf(s), Date.parse(String(s.rec.updated_at))),
+      args,
+      (level) => level.locationId,
+      (level): LevelSource => ({ __typename: 'InventoryLevel', level, item: s }),
+      context.bulkPage !== null,
+    ),
   legacyResourceId: (s) => idText(s.rec.inventory_item_id),
   sku: (s) => s.rec.sku,
   tracked: (s) => s.rec.inventory_management === 'shopify',
@@ -494,6 +511,99 @@ const InventoryItem: Fields<VariantSource> = {
     return moneySet([cost, cost], currency, currency).shop_money;
   },
 };
+
+type LevelSource = { __typename: 'InventoryLevel'; level: LevelRecord; item: VariantSource };
+
+const InventoryLevel: Fields<LevelSource> = {
+  id: (s) =>
+    `gid://shopify/InventoryLevel/${s.level.locationId}?inventory_item_id=${s.level.inventoryItemId}`,
+  item: (s) => ({ __typename: 'InventoryItem', ...s.item }),
+  location: (s, _args, context) => locationSource(context.store.inventory.location(s.level.locationId)),
+  // The simulator commits nothing to orders: on hand equals available.
+  quantities: (s, args: { names: string[] }) =>
+    args.names
+      .filter((name) => name === 'available' || name === 'on_hand')
+      .map((name) => ({
+        name,
+        quantity: s.level.available,
+        updatedAt: time(new Date(s.level.updatedMs).toISOString()),
+      })),
+  createdAt: (s, _args, context) => time(context.store.inventory.location(s.level.locationId)?.created_at),
+  updatedAt: (s) => time(new Date(s.level.updatedMs).toISOString()),
+};
+
+type LocationSource = { __typename: 'Location'; rec: LocationRecord };
+
+function locationSource(rec: LocationRecord | undefined): LocationSource | null {
+  return rec ? { __typename: 'Location', rec } : null;
+}
+
+const Location: Fields<LocationSource> = {
+  id: (s) => s.rec.admin_graphql_api_id,
+  legacyResourceId: (s) => idText(s.rec.id),
+  name: (s) => s.rec.name,
+  isActive: (s) => s.rec.active,
+  address: (s) => ({
+    address1: s.rec.address1,
+    address2: s.rec.address2,
+    city: s.rec.city,
+    province: s.rec.province,
+    provinceCode: s.rec.province_code,
+    country: s.rec.country_name,
+    countryCode: s.rec.country_code,
+    zip: s.rec.zip,
+    phone: s.rec.phone,
+  }),
+  createdAt: (s) => time(s.rec.created_at),
+  updatedAt: (s) => time(s.rec.updated_at),
+};
+
+function inventoryItemSource(
+  context: AdminContext,
+  id: bigint,
+): (VariantSource & { __typename: string }) | null {
+  const found = context.store
+    .inventoryItems()
+    .find((entry) => BigInt(idText(entry.variant.inventory_item_id)) === id);
+  return found ? { __typename: 'InventoryItem', rec: found.variant, product: found.product } : null;
+}
+
+/**
+ * `inventoryItems`: every live variant's item in id order, filtered by `query` (`updated_at`, `created_at`,
+ * `id`); a bulk operation reads it a chunk at a time.
+ */
+function inventoryItemConnection(args: PageArgs & { query?: string | null }, context: AdminContext) {
+  let search;
+  try {
+    search = parseSearch(args.query, SEARCH_FIELDS);
+  } catch (error) {
+    if (error instanceof SearchSyntaxError) throw new GraphQLError(error.message);
+    throw error;
+  }
+  if (search.warnings.length > 0) warn(context, 'inventoryItems', args.query)(search.warnings);
+  const items = context.store
+    .inventoryItems()
+    .map((entry) => ({ __typename: 'InventoryItem', rec: entry.variant, product: entry.product }))
+    .filter((source) =>
+      search.matches({
+        id: itemIdOf(source),
+        createdMs: Date.parse(String(source.rec.created_at)),
+        updatedMs: itemUpdatedMs(source, context),
+        processedMs: Date.parse(String(source.rec.created_at)),
+      }),
+    );
+  const bulk = context.bulkPage;
+  if (bulk) {
+    const chunk = items.slice(bulk.after + 1, bulk.after + 1 + bulk.limit);
+    bulk.next = bulk.after + 1 + bulk.limit < items.length ? bulk.after + chunk.length : null;
+    return connectionOf(
+      chunk.map((source) => edgeOf(source, itemIdOf(source), String(itemIdOf(source)))),
+      false,
+      false,
+    );
+  }
+  return listConnection(items, args, itemIdOf, (source) => source);
+}
 
 type CheckoutSource = { __typename: 'AbandonedCheckout'; record: CheckoutRecord };
 
@@ -672,6 +782,10 @@ function nodeOf(context: AdminContext, id: string, expected?: string) {
     }
     case 'BulkOperation':
       return bulkSource(context.bulk.get(parsed.id));
+    case 'InventoryItem':
+      return inventoryItemSource(context, parsed.id);
+    case 'Location':
+      return locationSource(store.inventory.location(parsed.id));
     default:
       return null;
   }
@@ -687,6 +801,19 @@ const QueryRoot: Fields<unknown> = {
   customer: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'Customer'),
   product: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'Product'),
   productVariant: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'ProductVariant'),
+  inventoryItem: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'InventoryItem'),
+  location: (_s, args: { id?: string | null }, context) =>
+    args.id
+      ? nodeOf(context, args.id, 'Location')
+      : locationSource(context.store.inventory.location(context.store.generated.context.locationId)),
+  inventoryItems: (_s, args: RootConnectionArgs, context) => inventoryItemConnection(args, context),
+  locations: (_s, args: PageArgs, context) =>
+    listConnection(
+      context.store.inventory.locations(),
+      args,
+      (rec) => BigInt(idText(rec.id)),
+      (rec) => locationSource(rec),
+    ),
   webhookSubscription: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'WebhookSubscription'),
   bulkOperation: (_s, args: { id: string }, context) => nodeOf(context, args.id, 'BulkOperation'),
   currentBulkOperation: (_s, args: { type?: string }, context) =>
@@ -791,6 +918,8 @@ export const RESOLVERS: Record<string, Fields<never>> = {
   Product,
   ProductVariant,
   InventoryItem,
+  InventoryLevel,
+  Location,
   AbandonedCheckout,
   WebhookSubscription,
   BulkOperation,

@@ -77,7 +77,7 @@ export type BulkDependencies = {
   options?: BulkOptions;
 };
 
-const ROOT_CONNECTIONS = new Set(['orders', 'customers', 'products', 'abandonedCheckouts']);
+const ROOT_CONNECTIONS = new Set(['orders', 'customers', 'products', 'abandonedCheckouts', 'inventoryItems']);
 const MAX_CONNECTIONS = 5;
 const MAX_NESTED_LEVELS = 2;
 

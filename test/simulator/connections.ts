@@ -63,7 +63,7 @@ function pageOf(args: PageArgs): { size: number; backwards: boolean; cursor: Cur
 }
 
 /** An edge whose cursor is encoded only when a query asks for it (bulk exports and `nodes` never do). */
-function edgeOf<N>(node: N, id: bigint, sortValue: string): Edge<N> {
+export function edgeOf<N>(node: N, id: bigint, sortValue: string): Edge<N> {
   let cursor: string | undefined;
   return {
     node,
@@ -74,7 +74,7 @@ function edgeOf<N>(node: N, id: bigint, sortValue: string): Edge<N> {
   };
 }
 
-function connectionOf<N>(items: Edge<N>[], hasNext: boolean, hasPrevious: boolean): Connection<N> {
+export function connectionOf<N>(items: Edge<N>[], hasNext: boolean, hasPrevious: boolean): Connection<N> {
   return {
     edges: items,
     nodes: items.map((item) => item.node),

@@ -8,6 +8,7 @@ import { CANCEL_REASONS, type Currency } from './catalog.ts';
 import { Collection } from './collection.ts';
 import type { GeneratedStore, IdRange } from './generator.ts';
 import { idText, jsonInt } from './ids.ts';
+import { createInventory } from './inventory.ts';
 import type { OrderMoney } from './order-money.ts';
 import {
   addRefund,
@@ -232,12 +233,28 @@ export function createShopStore(generated: GeneratedStore, options: { now: () =>
     return { position, record: orders.get(position) as OrderRecord };
   }
 
+  const inventory = createInventory(generated, { now, emit });
+
   return {
     generated,
     orders,
     customers,
     products,
     checkouts,
+    /** Locations and inventory levels (inventory.ts). */
+    inventory,
+    /** Every live variant's inventory item (the variant and its product), in inventory item id order. */
+    inventoryItems(): { variant: RestRecord; product: RestRecord }[] {
+      const items: { variant: RestRecord; product: RestRecord }[] = [];
+      for (let position = 0; position < products.length; position++) {
+        const product = products.get(position);
+        for (const variant of (product?.variants as RestRecord[] | undefined) ?? []) {
+          items.push({ variant, product: product as RestRecord });
+        }
+      }
+      const item = (entry: { variant: RestRecord }) => BigInt(idText(entry.variant.inventory_item_id));
+      return items.sort((a, b) => (item(a) < item(b) ? -1 : item(a) > item(b) ? 1 : 0));
+    },
     withStats,
     orderPosition: (id: bigint) => locate(ids.order, id),
     customerPosition: (id: bigint) => locate(ids.customer, id),
