@@ -118,13 +118,13 @@ const BENCHES: Bench[] = [
         ? [
             {
               bench: 'embedded vs server',
-              figure: 'intake, PGlite / PostgreSQL (one --role all process)',
+              figure: 'intake, PGlite / PostgreSQL (one api process)',
               value: `${show(num(r.ratios?.embeddedIntakeOverServer), fixed2)} (${show(num(r.embedded.pglite?.intake?.acceptedPerSecond), integer)} / ${show(num(r.embedded.postgres?.intake?.acceptedPerSecond), integer)} req/s)`,
             },
             {
               bench: 'embedded vs server',
-              figure: 'worker drain, PGlite / PostgreSQL',
-              value: `${show(num(r.ratios?.embeddedDrainOverServer), fixed2)} (${show(num(r.embedded.pglite?.drainEventsPerSecond), integer)} / ${show(num(r.embedded.postgres?.drainEventsPerSecond), integer)} orders/s)`,
+              figure: 'worker drain, PGlite / PostgreSQL (one --role all process)',
+              value: `${show(num(r.ratios?.embeddedDrainOverServer), fixed2)} (${show(num(r.embedded.pglite?.drain?.eventsPerSecond), integer)} / ${show(num(r.embedded.postgres?.drain?.eventsPerSecond), integer)} orders/s)`,
             },
           ]
         : []),

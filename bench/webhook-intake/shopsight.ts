@@ -21,10 +21,14 @@ export async function freePort(): Promise<number> {
 /**
  * Resolves once `GET /healthz` answers 200.
  *
- * @throws Error when `server` exits first or 30 s pass.
+ * @throws Error when `server` exits first or `timeoutMs` (default 30 s) pass.
  */
-export async function waitForHealthy(baseUrl: string, server: Child): Promise<void> {
-  const deadline = performance.now() + HEALTHZ_TIMEOUT_MS;
+export async function waitForHealthy(
+  baseUrl: string,
+  server: Child,
+  timeoutMs = HEALTHZ_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
   let last = 'no answer';
   while (performance.now() < deadline) {
     if (server.process.exitCode !== null) {
@@ -39,7 +43,7 @@ export async function waitForHealthy(baseUrl: string, server: Child): Promise<vo
     }
     await sleep(HEALTHZ_POLL_MS);
   }
-  throw new Error(`/healthz did not answer 200 within ${HEALTHZ_TIMEOUT_MS} ms (last: ${last})`);
+  throw new Error(`/healthz did not answer 200 within ${timeoutMs} ms (last: ${last})`);
 }
 
 /**
