@@ -200,12 +200,12 @@ const BENCHES: Bench[] = [
     rows: (r) => [
       {
         bench: 'row-level security',
-        figure: 'summary read, RLS on / off (same run)',
+        figure: 'summary read time, RLS on / off (same run)',
         value: show(num(r.summary?.slowdown), fixed2),
       },
       {
         bench: 'row-level security',
-        figure: 'intake, RLS on / off (same run)',
+        figure: 'intake time per webhook, RLS on / off (same run)',
         value: show(num(r.intake?.slowdown), fixed2),
       },
     ],
@@ -345,7 +345,7 @@ function markdown(outcomes: Outcome[], facts: Json): string {
       'PostgreSQL, the load generators and every Shopsight process share these cores, and other work was running on the host: ' +
       `load average (1 min) ${fixed2.format(facts.loadAverage.start)} at start, ${fixed2.format(facts.loadAverage.end)} at end.`,
     '',
-    '| Bench | Figure | Measured | Goal | |',
+    '| Bench | Figure | Measured | Goal | Met |',
     '|---|---|---|---|---|',
     ...rows,
     '',
