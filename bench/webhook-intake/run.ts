@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +19,7 @@ import { busyShare, machineCpu, processCpuSeconds } from './cpu.ts';
 import { runLoad, toQueue, type DeliveryQueue, type LoadResult } from './load.ts';
 import { buildOrderDeliveries } from './payload.ts';
 import { runChild, startChild, stopAllChildren, stopChild, type Child } from './processes.ts';
+import { createTenant, freePort, waitForHealthy } from './shopsight.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
@@ -29,8 +29,6 @@ const SEED = 1;
 
 const HMAC_SERVER_READY_MS = 15_000;
 const MIGRATE_TIMEOUT_MS = 120_000;
-const HEALTHZ_TIMEOUT_MS = 30_000;
-const HEALTHZ_POLL_MS = 200;
 const WORKER_DRAIN_TIMEOUT_MS = 10 * 60_000;
 const WORKER_POLL_MS = 100;
 
@@ -163,14 +161,6 @@ function withDatabase(baseUrl: string, database: string): string {
   return url.toString();
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function count(db: pg.Client, sql: string): Promise<number> {
   const result = await db.query<{ n: string }>(sql);
   return Number(result.rows[0]?.n ?? 0);
@@ -249,42 +239,6 @@ async function measureBaseline(queue: DeliveryQueue, secret: string, options: Op
   }
 }
 
-async function waitForHealthy(baseUrl: string, api: Child): Promise<void> {
-  const deadline = performance.now() + HEALTHZ_TIMEOUT_MS;
-  let last = 'no answer';
-  while (performance.now() < deadline) {
-    if (api.process.exitCode !== null) {
-      throw new Error(`the api exited (code ${api.process.exitCode}) before /healthz answered`);
-    }
-    try {
-      const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return;
-      last = `HTTP ${response.status}: ${await response.text()}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(HEALTHZ_POLL_MS);
-  }
-  throw new Error(`/healthz did not answer 200 within ${HEALTHZ_TIMEOUT_MS} ms (last: ${last})`);
-}
-
-async function createTenant(baseUrl: string, adminToken: string, webhookSecret: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/v1/tenants`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      shopDomain: SHOP_DOMAIN,
-      timezone: 'America/New_York',
-      currency: 'USD',
-      webhookSecret,
-    }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  if (response.status !== 201) throw new Error(`POST /api/v1/tenants answered ${response.status}: ${text}`);
-  return String((JSON.parse(text) as { id: unknown }).id);
-}
-
 async function measureIntake(
   queue: DeliveryQueue,
   secret: string,
@@ -307,7 +261,7 @@ async function measureIntake(
   let runs: { warmup: LoadResult; measured: LoadResult };
   try {
     await waitForHealthy(baseUrl, api);
-    tenantId = await createTenant(baseUrl, serverEnv.SHOPSIGHT_ADMIN_TOKEN as string, secret);
+    tenantId = await createTenant(baseUrl, serverEnv.SHOPSIGHT_ADMIN_TOKEN as string, secret, SHOP_DOMAIN);
     log(`phase 2: Shopsight intake on port ${port} (tenant ${tenantId}), ${options.durationSeconds} s`);
     queue.taken = 0;
     runs = await warmupAndMeasure(queue, `${baseUrl}${WEBHOOK_PATH}`, options, api, {
