@@ -16,13 +16,20 @@ import type { Database } from '../db/client.ts';
 import { HttpError } from '../http/errors.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
 import { SYNCED_RESOURCES } from './graphql-shapes.ts';
-import type { SyncQueue } from './jobs.ts';
-import type { SyncService } from './sync.service.ts';
+import type { SyncJobView, SyncQueue } from './jobs.ts';
+import type { ResourceStatus, SyncService } from './sync.service.ts';
 
 export const syncRequest = z.strictObject({
   mode: z.enum(['backfill', 'incremental']),
   resources: z.array(z.enum(SYNCED_RESOURCES)).min(1).max(SYNCED_RESOURCES.length).optional(),
 });
+
+/** `GET /tenants/:tenantId/sync`: every synced resource's status, and the tenant's jobs in the queue. */
+export type SyncStatusResponse = { resources: ResourceStatus[]; jobs: SyncJobView[] };
+/** `POST /tenants/:tenantId/sync` (202): every resource's status, the asked ones queued. */
+export type SyncStartResponse = { resources: ResourceStatus[] };
+/** The body of `POST /tenants/:tenantId/sync`. */
+export type SyncRequest = z.infer<typeof syncRequest>;
 
 export type SyncRouteOptions = { db: Database; sync: SyncService; queue: SyncQueue | null };
 
@@ -42,7 +49,7 @@ export async function syncRoutes(app: FastifyInstance, options: SyncRouteOptions
       }
       const resources = [...new Set(parsed.data.resources ?? SYNCED_RESOURCES)];
       const states = await sync.request(tenantId, parsed.data.mode, resources);
-      return reply.code(202).send({ resources: states });
+      return reply.code(202).send({ resources: states } satisfies SyncStartResponse);
     },
   );
 
@@ -52,6 +59,6 @@ export async function syncRoutes(app: FastifyInstance, options: SyncRouteOptions
     return {
       resources: await sync.status(tenantId),
       jobs: queue ? await queue.jobs(tenantId) : [],
-    };
+    } satisfies SyncStatusResponse;
   });
 }

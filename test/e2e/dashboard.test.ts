@@ -1,13 +1,15 @@
 /**
  * The dashboard end to end in Chromium (playwright-core + Debian's /usr/bin/chromium): a Shopsight on a free
  * port (test database, built web app), the Shopify simulator with two shops. A merchant signs up, connects
- * both shops in custom-app mode, their orders, checkouts, products and inventory arrive by webhook, and the
- * test checks that each KPI on the page (refund rate and checkout conversion included) equals the API's
- * figure for the same range (after a range change and a store switch too), that CSV downloads equal their
- * tables, that the orders table searches, sorts, pages and opens an order on the real list API, that an
- * analyst cannot reach settings, and that axe finds no serious or critical violation on each main screen.
- * Screenshots of the main screens go to docs/screenshots/. Only the sync status is still answered by the
- * test (its API is merged separately).
+ * both shops in custom-app mode and starts a backfill from the Operations screen, which shows it through to
+ * completed (the real sync API and job queue against the simulator's bulk operations). Half the orders,
+ * the checkouts, products and inventory also arrive by webhook; the rest of the orders come from the
+ * backfill alone. The test checks that each KPI on the page (refund rate and checkout conversion included)
+ * equals the API's figure for the same range (after a range change and a store switch too), that the sync
+ * status shows the API's progress and last run counts, that CSV downloads equal their tables, that the
+ * orders table searches, sorts, pages and opens an order on the real list API, that an analyst can neither
+ * reach settings nor start a sync, and that axe finds no serious or critical violation on each main screen.
+ * Screenshots of the main screens go to docs/screenshots/.
  *
  * Without Chromium the suite is skipped locally and fails under CI=true.
  */
@@ -26,6 +28,7 @@ import type { InventoryResponse } from '../../src/analytics/inventory.routes.ts'
 import type { CustomersOverTimeResponse, RefundsResponse } from '../../src/analytics/reports.routes.ts';
 import type { OrderDetailResponse, OrderListResponse } from '../../src/data/data.routes.ts';
 import { signWebhookBody } from '../../src/shopify/hmac.ts';
+import type { SyncStatusResponse } from '../../src/sync/sync.routes.ts';
 import type { TenantDto } from '../../src/tenants/tenant.routes.ts';
 import { idText } from '../simulator/ids.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
@@ -190,10 +193,13 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await page.getByRole('button', { name: 'Connect store' }).click();
     await page.waitForURL(/\/stores\/[^/]+\/operations$/);
     const id = new URL(page.url()).pathname.split('/')[2]!;
+    // The reconciliation schedule must not start runs of its own while the test reads the sync status.
+    await app.owner.query('UPDATE tenants SET reconcile_interval_minutes = 0 WHERE id = $1', [id]);
     stores.push(await apiGet<TenantDto>(`/tenants/${id}`));
-    // The connection subscribed Shopsight's webhook route: each touched order arrives as orders/updated, each
-    // product as products/update. The simulator's abandoned checkouts go out as checkouts/create, and the
-    // first orders take the tokens of a few of them (the buyer came back and paid).
+    // The connection subscribed Shopsight's webhook route: every other order is touched and arrives as
+    // orders/updated (the rest come from the backfill), each product as products/update. The simulator's
+    // abandoned checkouts go out as checkouts/create; after the backfill the first orders take the tokens of
+    // a few of them (the buyer came back and paid).
     const { store, subscriptions } = simulator.shop(shop);
     const send = (topic: string, body: unknown) =>
       simulator.dispatcher.send(shop, subscriptions, topic, body);
@@ -201,9 +207,8 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
       send('checkouts/create', store.checkouts.get(index)!.checkout);
     }
     await simulator.deliveriesSettled();
-    for (let index = 0; index < store.orders.length; index += 1) {
-      const token = index < COMPLETED_CHECKOUTS ? store.checkouts.get(index)!.checkout.token : undefined;
-      store.updateOrder(idText(store.orders.get(index)!.order.id), token ? { checkout_token: token } : {});
+    for (let index = 0; index < store.orders.length; index += 2) {
+      store.updateOrder(idText(store.orders.get(index)!.order.id), {});
     }
     // Inventory: two locations, each variant's item stocked at both (some at or under the low stock level).
     const locations = [
@@ -235,6 +240,47 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     }
     await simulator.deliveriesSettled();
     await app.drain();
+    await backfill(id, store.orders.length);
+    // Admin GraphQL has no checkout token on an order: only the order's webhook links it to its checkout.
+    for (let index = 0; index < COMPLETED_CHECKOUTS; index += 1) {
+      store.updateOrder(idText(store.orders.get(index)!.order.id), {
+        checkout_token: store.checkouts.get(index)!.checkout.token,
+      });
+    }
+    await simulator.deliveriesSettled();
+    await app.drain();
+  }
+
+  /**
+   * Starts a backfill with the Operations screen's button and waits until the page, polling the sync API,
+   * shows every resource completed; then every order of the shop is stored, the unsent ones by the backfill.
+   */
+  async function backfill(tenantId: string, orders: number) {
+    const webhookOrders = Math.ceil(orders / 2);
+    assert.equal(await storedOrders(tenantId), webhookOrders, 'half the orders came by webhook');
+    await page.getByRole('button', { name: 'Backfill' }).click();
+    await page.getByText('Backfill started.').waitFor();
+    for (const resource of ['Orders', 'Customers', 'Products']) {
+      await page
+        .getByRole('progressbar', { name: resource })
+        .locator('[data-sync-state="completed"]')
+        .waitFor({ timeout: 60_000 });
+    }
+    const status = await apiGet<SyncStatusResponse>(`/tenants/${tenantId}/sync`);
+    const run = status.resources.find((row) => row.resource === 'orders')!;
+    assert.deepEqual(
+      [run.state, run.rowsDone, run.lastRun?.mode, run.lastRun?.status, run.lastRun?.created],
+      ['completed', orders, 'backfill', 'completed', orders - webhookOrders],
+    );
+    assert.equal(await storedOrders(tenantId), orders);
+  }
+
+  async function storedOrders(tenantId: string): Promise<number> {
+    const [row] = await app.db.system.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM orders WHERE tenant_id = $1 AND deleted_at IS NULL',
+      [tenantId],
+    );
+    return row!.n;
   }
 
   /** Asserts that every KPI on the page equals the API's summary for `from`..`to` of `store`. */
@@ -591,57 +637,34 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await shot('inventory');
   });
 
-  it('shows sync progress and ETA per resource (sync API stubbed)', async () => {
+  it('shows each resource’s sync progress and last run as the sync API has them', async () => {
     const store = stores[0]!;
-    const eta = new Date(Date.now() + 5 * 60_000).toISOString();
-    await page.route(
-      (url) => url.pathname === `/api/v1/tenants/${store.id}/sync`,
-      (route) =>
-        route.fulfill({
-          json: {
-            resources: [
-              {
-                resource: 'orders',
-                state: 'running',
-                rowsDone: 600,
-                rowsTotal: 1000,
-                rate: 120,
-                eta,
-                lastError: null,
-              },
-              {
-                resource: 'customers',
-                state: 'done',
-                rowsDone: 250,
-                rowsTotal: 250,
-                rate: null,
-                eta: null,
-                lastError: null,
-              },
-            ],
-          },
-        }),
-    );
     await page.goto(`/stores/${store.id}/operations`);
-    const orders = page.getByRole('progressbar', { name: 'Orders' });
-    await orders.waitFor();
-    assert.equal(await orders.getAttribute('aria-valuenow'), '600');
-    assert.equal(await orders.getAttribute('aria-valuemax'), '1000');
-    assert.equal(await orders.getAttribute('aria-valuetext'), '600 of 1,000');
-    const timeZone = store.timezone;
-    const shown = new Intl.DateTimeFormat('en-US', {
-      dateStyle: 'medium',
-      timeStyle: 'short',
-      timeZone,
-    }).format(new Date(eta));
-    await page.getByText(`ETA ${shown}`).waitFor();
-    assert.equal(
-      await page.getByRole('progressbar', { name: 'Customers' }).getAttribute('aria-valuetext'),
-      '250 of 250',
+    const status = await apiGet<SyncStatusResponse>(`/tenants/${store.id}/sync`);
+    assert.deepEqual(
+      status.resources.map((row) => row.resource),
+      ['orders', 'customers', 'products'],
     );
-    await axe('operations with a sync running');
+    for (const row of status.resources) {
+      const name = row.resource.charAt(0).toUpperCase() + row.resource.slice(1);
+      const bar = page.getByRole('progressbar', { name });
+      await bar.waitFor();
+      assert.ok(row.rowsDone > 0, `${row.resource} rows were synced`);
+      assert.equal(await bar.getAttribute('aria-valuenow'), String(row.rowsDone));
+      const total = row.rowsTotal ?? row.rowsDone;
+      assert.equal(await bar.getAttribute('aria-valuetext'), `${count(row.rowsDone)} of ${count(total)}`);
+      const run = row.lastRun!;
+      assert.match(
+        (await page.locator(`[data-sync-last-run="${row.resource}"]`).textContent()) ?? '',
+        new RegExp(
+          `^Last run \\(${run.mode}, ${run.status}, .+\\): ${count(run.created)} created, ` +
+            `${count(run.updated)} updated, ${count(run.deleted)} deleted$`,
+        ),
+      );
+    }
+    assert.equal(await page.getByRole('button', { name: 'Sync now' }).isEnabled(), true);
+    await axe('operations after a backfill');
     await shot('operations');
-    await page.unrouteAll();
   });
 
   it('shows settings to the owner', async () => {
@@ -708,6 +731,9 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     await analystPage.goto(`/stores/${store.id}/operations`);
     await analystPage.getByRole('grid', { name: 'Dead letters' }).waitFor();
     assert.equal(await analystPage.getByRole('button', { name: /^Retry event/ }).count(), 0);
+    await analystPage.getByRole('progressbar', { name: 'Orders' }).waitFor();
+    assert.equal(await analystPage.getByRole('button', { name: 'Backfill' }).count(), 0);
+    assert.equal(await analystPage.getByRole('button', { name: 'Sync now' }).count(), 0);
     await other.close();
   });
 });

@@ -54,14 +54,20 @@ export function App() {
   }, [reloadMe]);
 
   const session = useMemo<Session | null>(() => {
-    if (me.status !== 'ok' || !('user' in me.data) || !tenants.data) return null;
+    // While `me` reloads (after a store is connected) its previous answer keeps the app on screen.
+    if (me.status === 'error' || !me.data || !('user' in me.data) || !tenants.data) return null;
     const roles = new Map(me.data.memberships.map((m) => [m.tenantId, m.role]));
     const stores = tenants.data.tenants.map((tenant) => ({
       ...tenant,
       role: roles.get(tenant.id) ?? 'analyst',
     }));
-    return { me: me.data, stores, refresh: tenants.reload, signOut };
-  }, [me, tenants.data, tenants.reload, signOut]);
+    // A new store's role is in the memberships of `me`: both are loaded again.
+    const refresh = () => {
+      reloadMe();
+      tenants.reload();
+    };
+    return { me: me.data, stores, refresh, signOut };
+  }, [me, tenants.data, tenants.reload, reloadMe, signOut]);
 
   const signedOut = me.status === 'error' && me.error.status === 401;
   if (signedOut || path === '/login' || path === '/signup') {

@@ -1,15 +1,18 @@
 /**
- * Operations: sync status per resource (progress, rate, ETA; start a sync), webhook health (events per
- * minute by status, skips by cause, backlog), dead letters with a retry button, and the store connection.
- * Owners and admins act; analysts see the same status read-only.
+ * Operations: sync status per resource from the sync API (src/sync/sync.routes.ts: progress, rate, ETA, the
+ * last run's counts, last error; owners and admins start a backfill or an incremental sync; polled while a
+ * run is active), webhook health (events per minute by status, skips by cause, backlog), dead letters with a
+ * retry button, and the store connection. Owners and admins act; analysts see the same status read-only.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, Label, ProgressBar } from 'react-aria-components';
 import type { ConnectionDto } from '../../../src/tenants/connection.routes.ts';
 import type { DeadLetterPageResponse, WebhookHealthResponse } from '../../../src/ingest/health.routes.ts';
+import type { ResourceStatus } from '../../../src/sync/sync.service.ts';
+import type { SyncRequest, SyncStartResponse, SyncStatusResponse } from '../../../src/sync/sync.routes.ts';
 import { api, ApiError, query, useApi } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
-import { DataGrid, humanize, rowsOf, type Row } from '../components/report.tsx';
+import { DataGrid, humanize } from '../components/report.tsx';
 import { Async, Card, CsvLink, PageHeader } from '../components/ui.tsx';
 import { count, dateTime, duration } from '../format.ts';
 import { setParams, useLocation } from '../router.ts';
@@ -38,44 +41,66 @@ export default function Operations({ store }: { store: Store }) {
   );
 }
 
-/**
- * The per-resource rows of a sync status answer: an array (or the answer's first array field), or an object
- * keyed by resource, e.g. `{ resources: { orders: { state, rowsDone, ... } } }`.
- */
-function syncRows(data: unknown): Row[] {
-  const rows = rowsOf(data);
-  if (rows.length > 0 || !data || typeof data !== 'object') return rows;
-  const values = Object.values(data);
-  const keyed = values.find((value) => value && typeof value === 'object' && !Array.isArray(value)) as
-    Record<string, unknown> | undefined;
-  const source =
-    keyed && Object.values(keyed).every((value) => value && typeof value === 'object') ? keyed : data;
-  return Object.entries(source)
-    .filter(([, value]) => value && typeof value === 'object' && !Array.isArray(value))
-    .map(([resource, value]) => ({ resource, ...(value as Row) }));
+/** How often the status is fetched again while a sync is queued or running, ms. */
+const SYNC_POLL_MS = 2000;
+const ACTIVE_STATES = new Set(['queued', 'running']);
+const ACTIVE_JOBS = new Set(['created', 'retry', 'active']);
+
+/** Whether a resource is queued or running, or the queue still holds a job for the tenant. */
+function syncActive(data: SyncStatusResponse): boolean {
+  return (
+    data.resources.some((row) => ACTIVE_STATES.has(row.state)) ||
+    data.jobs.some((job) => ACTIVE_JOBS.has(job.state))
+  );
 }
 
 function SyncStatus({ store, manage }: { store: Store; manage: boolean }) {
-  const sync = useApi<unknown>(`/tenants/${store.id}/sync`);
+  const sync = useApi<SyncStatusResponse>(`/tenants/${store.id}/sync`);
   const [message, setMessage] = useState<string | null>(null);
-  const start = async () => {
+  const [starting, setStarting] = useState(false);
+  const active = sync.data !== undefined && syncActive(sync.data);
+  const { reload } = sync;
+  // Polls only while something is under way: an idle store costs no requests.
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(reload, SYNC_POLL_MS);
+    return () => clearInterval(timer);
+  }, [active, reload]);
+
+  const start = async (mode: SyncRequest['mode']) => {
     setMessage(null);
+    setStarting(true);
     try {
-      await api(`/tenants/${store.id}/sync`, { method: 'POST', body: {} });
-      setMessage('Sync started.');
-      sync.reload();
+      await api<SyncStartResponse>(`/tenants/${store.id}/sync`, {
+        method: 'POST',
+        body: { mode } satisfies SyncRequest,
+      });
+      setMessage(mode === 'backfill' ? 'Backfill started.' : 'Sync started.');
+      reload();
     } catch (error) {
       setMessage(error instanceof ApiError ? error.message : 'The sync could not be started');
+    } finally {
+      setStarting(false);
     }
   };
+  const failedJobs = sync.data?.jobs.filter((job) => job.state === 'failed' || job.state === 'retry') ?? [];
   return (
     <Card
       title="Sync status"
       actions={
         manage && (
-          <Button className="button" onPress={() => void start()}>
-            Sync now
-          </Button>
+          <>
+            <Button className="button" isDisabled={starting || active} onPress={() => void start('backfill')}>
+              Backfill
+            </Button>
+            <Button
+              className="button button-primary"
+              isDisabled={starting || active}
+              onPress={() => void start('incremental')}
+            >
+              Sync now
+            </Button>
+          </>
         )
       }
     >
@@ -84,68 +109,90 @@ function SyncStatus({ store, manage }: { store: Store; manage: boolean }) {
           {message}
         </p>
       )}
-      {sync.status === 'error' && sync.error.status === 404 ? (
-        // The sync API is merged from another branch; until then this server has no such route.
-        <p className="state state-empty">Sync status is not on this Shopsight server yet.</p>
-      ) : (
-        <Async
-          resource={sync}
-          isEmpty={(data) => syncRows(data).length === 0}
-          empty="No sync has run for this store yet."
-        >
-          {(data) => (
+      <Async resource={sync}>
+        {(data) => (
+          <>
             <ul className="sync-list">
-              {syncRows(data).map((row, index) => (
-                <SyncRow key={String(row.resource ?? index)} row={row} timeZone={store.timezone} />
+              {data.resources.map((row) => (
+                <SyncRow key={row.resource} row={row} timeZone={store.timezone} />
               ))}
             </ul>
-          )}
-        </Async>
-      )}
+            {failedJobs.length > 0 && (
+              <>
+                <h3 className="subheading">Jobs that failed</h3>
+                <ul className="sync-jobs">
+                  {failedJobs.map((job) => (
+                    <li key={job.id}>
+                      {humanize(job.resource)} ({job.mode}), {job.state === 'retry' ? 'retrying' : 'failed'}{' '}
+                      after {count(job.retryCount)} retries:{' '}
+                      <span className="error-text">{job.error ?? 'no error recorded'}</span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </>
+        )}
+      </Async>
     </Card>
   );
 }
 
-function SyncRow({ row, timeZone }: { row: Row; timeZone: string }) {
-  const done = Number(row.rowsDone ?? 0);
-  const total = row.rowsTotal === null || row.rowsTotal === undefined ? null : Number(row.rowsTotal);
-  const resource = humanize(String(row.resource ?? 'resource'));
-  const eta =
-    typeof row.eta === 'string'
-      ? dateTime(row.eta, timeZone)
-      : typeof row.eta === 'number'
-        ? duration(row.eta)
-        : null;
+/**
+ * One resource: a progress bar (rows done of the total Shopify reported; indeterminate while the total is
+ * unknown), its state and mode, rate and ETA while running, the last run's counts and the last error.
+ */
+function SyncRow({ row, timeZone }: { row: ResourceStatus; timeZone: string }) {
+  const done = row.rowsDone;
+  // A completed run without a reported total has done all there was.
+  const total = row.rowsTotal ?? (row.state === 'completed' ? done : null);
+  const running = ACTIVE_STATES.has(row.state);
+  const run = row.lastRun;
   return (
     <li className="sync-row">
       <ProgressBar
         className="progress"
         value={total ? done : 0}
         maxValue={total || 1}
-        isIndeterminate={total === null && row.state === 'running'}
-        valueLabel={total ? `${count(done)} of ${count(total)}` : `${count(done)} rows`}
+        isIndeterminate={total === null && running}
+        valueLabel={
+          row.state === 'idle'
+            ? 'Not synced yet'
+            : total !== null
+              ? `${count(done)} of ${count(total)}`
+              : `${count(done)} rows`
+        }
       >
         {({ percentage, valueText }) => (
           <>
             <div className="progress-head">
-              <Label className="progress-label">{resource}</Label>
-              <span className={`badge badge-${String(row.state)}`}>
-                {humanize(String(row.state ?? 'unknown'))}
+              <Label className="progress-label">{humanize(row.resource)}</Label>
+              <span className={`badge badge-${row.state}`} data-sync-state={row.state}>
+                {humanize(row.state)}
               </span>
+              {row.mode && <span className="muted">{humanize(row.mode)}</span>}
               <span className="progress-value">{valueText}</span>
             </div>
             <div className="progress-track">
-              <div className="progress-fill" style={{ width: `${percentage ?? 0}%` }} />
+              <div
+                className={`progress-fill${total === null && running ? ' progress-indeterminate' : ''}`}
+                style={{ width: `${total === null && running ? 100 : (percentage ?? 0)}%` }}
+              />
             </div>
           </>
         )}
       </ProgressBar>
       <p className="sync-meta">
-        {row.rate !== undefined && row.rate !== null && <span>{count(Number(row.rate))} rows/s</span>}
-        {eta && <span>ETA {eta}</span>}
-        {typeof row.lastError === 'string' && row.lastError && (
-          <span className="error-text">Last error: {row.lastError}</span>
+        {running && row.rate !== null && <span>{count(row.rate)} rows/s</span>}
+        {running && row.etaSeconds !== null && <span>ETA {duration(row.etaSeconds)}</span>}
+        {run && (
+          <span data-sync-last-run={row.resource}>
+            Last run ({humanize(run.mode).toLowerCase()}, {humanize(run.status).toLowerCase()}
+            {run.finishedAt && `, ${dateTime(run.finishedAt, timeZone)}`}): {count(run.created)} created,{' '}
+            {count(run.updated)} updated, {count(run.deleted)} deleted
+          </span>
         )}
+        {row.lastError && <span className="error-text">Last error: {row.lastError}</span>}
       </p>
     </li>
   );
