@@ -258,7 +258,19 @@ const sql = {
   }),
   products: upsertSql({ table: 'products', columns: PRODUCT_COLUMNS, version: 'updated_at', stamped: true }),
   variants: upsertSql({ table: 'product_variants', columns: VARIANT_COLUMNS }),
-  orders: upsertSql({ table: 'orders', columns: ORDER_COLUMNS, version: 'updated_at', stamped: true }),
+  orders: upsertSql({
+    table: 'orders',
+    columns: ORDER_COLUMNS,
+    version: 'updated_at',
+    stamped: true,
+    // The Admin GraphQL order (backfill, sync) has no checkout id or token: a synced version of an order
+    // must not erase the links its webhook brought, or its checkout would read as abandoned.
+    merge: {
+      checkout_id: 'COALESCE(excluded.checkout_id, t.checkout_id)',
+      checkout_token: 'COALESCE(excluded.checkout_token, t.checkout_token)',
+      cart_token: 'COALESCE(excluded.cart_token, t.cart_token)',
+    },
+  }),
   lineItems: upsertSql({ table: 'order_line_items', columns: LINE_ITEM_COLUMNS }),
   refunds: upsertSql({ table: 'refunds', columns: REFUND_COLUMNS, version: 'processed_at', stamped: true }),
   refundLineItems: upsertSql({ table: 'refund_line_items', columns: REFUND_LINE_ITEM_COLUMNS }),

@@ -224,6 +224,43 @@ describe('checkout, cart, inventory and location ingestion', () => {
     assert.equal(refund?.refunded_duties, '4.1');
   });
 
+  it('keeps the checkout links of an order when a version without them (a synced one) arrives', async () => {
+    const shop = await tenant();
+    const linked = orderBody({
+      processedAt: '2026-01-05T10:00:00Z',
+      updatedAt: '2026-01-05T10:00:00Z',
+      checkoutId: '9007199254750001',
+      checkoutToken: 'linked-token',
+    });
+    await shop.send('orders/create', linked.json);
+    await app.drain();
+    // The same order as the Admin GraphQL API gives it: no checkout id or token, edited later. (Its ids are
+    // small enough for JSON.parse; the checkout id that is not is deleted.)
+    const synced = JSON.parse(linked.json) as Record<string, unknown>;
+    delete synced.checkout_id;
+    delete synced.checkout_token;
+    synced.updated_at = '2026-01-06T10:00:00Z';
+    synced.note = 'edited';
+    await shop.send(
+      'orders/updated',
+      JSON.stringify(synced).replace(`"id":${Number(linked.id)}`, `"id":${linked.id}`),
+    );
+    await app.drain();
+    const [row] = await app.db.system.query<{
+      checkout_id: string;
+      checkout_token: string;
+      updated_at: string;
+    }>('SELECT checkout_id::text, checkout_token, updated_at FROM orders WHERE tenant_id = $1 AND id = $2', [
+      shop.id,
+      linked.id,
+    ]);
+    assert.deepEqual(row, {
+      checkout_id: '9007199254750001',
+      checkout_token: 'linked-token',
+      updated_at: '2026-01-06T10:00:00.000Z',
+    });
+  });
+
   it('makes inventory levels that arrive out of order converge on the newest', async () => {
     const shop = await tenant();
     const [item, location] = [newId(), newId()];
