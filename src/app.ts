@@ -181,7 +181,11 @@ export async function createApp(
       batchSize: config.SHOPSIGHT_SYNC_BATCH_SIZE,
     },
     log.child({ component: 'sync' }),
-    { onCommitted: (tenantIds) => analyticsCache.invalidate(tenantIds) },
+    {
+      onCommitted: (tenantIds) => analyticsCache.invalidate(tenantIds),
+      onRows: (resource, rows) => metrics.syncRows.inc({ resource }, rows),
+      onThrottleWait: (ms) => metrics.syncThrottleWaits.observe(ms / 1000),
+    },
   );
   const jobs = new SyncQueue(db, log.child({ component: 'jobs' }));
   await jobs.start();

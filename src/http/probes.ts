@@ -80,6 +80,14 @@ export async function probeRoutes(
       metrics.inboxPending.set(Number(inbox!.pending));
       metrics.inboxOldestPendingSeconds.set(Number(inbox!.oldest ?? 0));
       metrics.deadLetters.set(Number(inbox!.dead));
+      const states = await within(
+        2000,
+        db.system.query<{ state: string; n: string }>(
+          'SELECT state, count(*)::text AS n FROM sync_states GROUP BY state',
+        ),
+      );
+      metrics.syncResources.reset();
+      for (const { state, n } of states) metrics.syncResources.set({ state }, Number(n));
     } catch {
       // The database is down: the process's own metrics are still worth serving; the gauges keep their last value.
     }

@@ -80,6 +80,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly syncRows = new Counter({
+    name: 'shopsight_sync_rows_total',
+    help: 'Records written by backfills and incremental syncs, by resource.',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncThrottleWaits = new Histogram({
+    name: 'shopsight_sync_throttle_wait_seconds',
+    help: "Waits for Shopify's Admin API rate limit (pacing from throttleStatus, or a throttled answer).",
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly syncResources = new Gauge({
+    name: 'shopsight_sync_resources',
+    help: 'Sync state rows (tenant and resource) by state, read from the database at scrape time.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   readonly analyticsCache = new Counter({
     name: 'shopsight_analytics_cache_total',
     help: 'Analytics answer cache lookups, by result (hit, miss, error: the store failed and the answer was computed).',

@@ -48,6 +48,8 @@ export type ShopifySourceOptions = {
   transientTries?: number;
   /** Longest wait between tries, ms; default 30 000. */
   maxBackoffMs?: number;
+  /** Told of every wait for Shopify's rate limit (pacing or a throttled answer), in ms: for metrics. */
+  onThrottleWait?: (ms: number) => void;
 };
 
 export class ShopifySource {
@@ -64,6 +66,10 @@ export class ShopifySource {
       maxRetries: Infinity,
       maxWaitMs: 60_000,
       pace: true,
+      sleep: (ms) => {
+        options.onThrottleWait?.(ms);
+        return new Promise<void>((resolve) => setTimeout(resolve, ms));
+      },
     });
     this.tries = options.transientTries ?? 8;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;

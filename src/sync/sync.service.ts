@@ -103,6 +103,10 @@ export type SyncHooks = {
   afterBatch?: (job: SyncJob, batch: number) => void | Promise<void>;
   /** Called after each committed write of a tenant's data (the analytics cache drops that tenant's answers). */
   onCommitted?: (tenantIds: string[]) => Promise<void>;
+  /** Called after each committed batch with its resource and row count: for metrics. */
+  onRows?: (resource: string, rows: number) => void;
+  /** Told of every wait for Shopify's rate limit, in ms: for metrics. */
+  onThrottleWait?: (ms: number) => void;
 };
 
 /** What the API shows of one resource. Times UTC ISO-8601; `rate` rows per second; `etaSeconds` when known. */
@@ -349,6 +353,7 @@ export class SyncService {
       apiVersion: this.settings.apiVersion,
       accessToken: await this.connections.accessTokenFor(tenantId),
       ...(this.settings.transientTries !== undefined && { transientTries: this.settings.transientTries }),
+      ...(this.hooks.onThrottleWait && { onThrottleWait: this.hooks.onThrottleWait }),
     });
   }
 
@@ -616,6 +621,7 @@ export class SyncService {
       });
     });
     context.batches += 1;
+    this.hooks.onRows?.(resource, batch.rows);
     await this.hooks.onCommitted?.([tenantId]);
     await this.hooks.afterBatch?.(context.job, context.batches);
   }

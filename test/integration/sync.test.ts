@@ -358,5 +358,9 @@ describe('sync', () => {
     }
     const orders = status.resources.find((r) => r.resource === 'orders')!;
     assert.equal(orders.state, 'completed');
+    // The run through the queue is counted in /metrics: rows by resource and the state of each sync.
+    const metrics = (await app.server!.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /^shopsight_sync_rows_total\{resource="products"\} [1-9]\d*$/m);
+    assert.match(metrics, /^shopsight_sync_resources\{state="completed"\} [1-9]\d*$/m);
   });
 });
