@@ -260,7 +260,7 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     assert.equal(await storedOrders(tenantId), webhookOrders, 'half the orders came by webhook');
     await page.getByRole('button', { name: 'Backfill' }).click();
     await page.getByText('Backfill started.').waitFor();
-    for (const resource of ['Orders', 'Customers', 'Products']) {
+    for (const resource of ['Orders', 'Customers', 'Products', 'Inventory']) {
       await page
         .getByRole('progressbar', { name: resource })
         .locator('[data-sync-state="completed"]')
@@ -643,7 +643,7 @@ describe('dashboard in a browser', { skip: !hasChromium && `${CHROMIUM} is not i
     const status = await apiGet<SyncStatusResponse>(`/tenants/${store.id}/sync`);
     assert.deepEqual(
       status.resources.map((row) => row.resource),
-      ['orders', 'customers', 'products'],
+      ['orders', 'customers', 'products', 'inventory'],
     );
     for (const row of status.resources) {
       const name = row.resource.charAt(0).toUpperCase() + row.resource.slice(1);
