@@ -14,12 +14,12 @@
  *
  * Exit 0 when every check holds, 1 otherwise; a table of figures is printed either way.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import Big from 'big.js';
 import pg from 'pg';
 import { signWebhookBody } from '../src/shopify/hmac.ts';
@@ -54,18 +54,31 @@ function userIds(name: string) {
   const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
   return { uid, gid };
 }
-/** Runs a PostgreSQL binary, as `postgres` when we are root (initdb refuses root). */
-function pgRun(binary: string, args: string[]) {
+/** The command line of a PostgreSQL binary, as `postgres` when we are root (initdb refuses root). */
+function pgCommand(binary: string, args: string[]): [string, string[]] {
   const command = join(pgBin, binary);
-  return asRoot
-    ? execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' })
-    : execFileSync(command, args, { stdio: 'pipe' });
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
+/** Runs a PostgreSQL binary to its end, blocking (setup and teardown). */
+const pgRun = (binary: string, args: string[]) => execFileSync(...pgCommand(binary, args), { stdio: 'pipe' });
+/** Runs a PostgreSQL binary without blocking, so that the flood goes on while it runs. */
+const pgRunAsync = (binary: string, args: string[]) => promisify(execFile)(...pgCommand(binary, args));
 const pgPort = await freePort();
 const redisPort = await freePort();
 const pgOptions = `-p ${pgPort} -k ${work} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-const pgCtl = (action: string) =>
-  pgRun('pg_ctl', ['-D', pgData, '-o', pgOptions, '-l', join(work, 'pg.log'), '-w', '-m', 'fast', action]);
+const pgCtlArgs = (action: string) => [
+  '-D',
+  pgData,
+  '-o',
+  pgOptions,
+  '-l',
+  join(work, 'pg.log'),
+  '-w',
+  '-m',
+  'fast',
+  action,
+];
+const pgCtl = (action: string) => pgRun('pg_ctl', pgCtlArgs(action));
 
 let redis: ChildProcess | undefined;
 function startRedis() {
@@ -234,7 +247,11 @@ async function main() {
         startProcess('worker-1', 'worker');
       },
     },
-    { at: 0.5, name: 'restart PostgreSQL', run: async () => void pgCtl('restart') },
+    {
+      at: 0.5,
+      name: 'restart PostgreSQL',
+      run: async () => void (await pgRunAsync('pg_ctl', pgCtlArgs('restart'))),
+    },
     {
       at: 0.75,
       name: 'stop Redis, start it again',
