@@ -1,8 +1,8 @@
 /**
- * Reads a CSV answer (RFC 4180, as csv-stringify writes it in src/http/csv.ts: quoted cells with doubled
- * quotes, line breaks inside quotes) into rows keyed by the header. Test-only: the server never parses CSV.
+ * The records of a CSV answer (RFC 4180, as csv-stringify writes it in src/http/csv.ts: quoted cells with
+ * doubled quotes, line breaks inside quotes, CRLF or LF), header first. Test-only: the server never parses CSV.
  */
-export function parseCsv(text: string): Record<string, string>[] {
+export function parseCsvRecords(text: string): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let cell = '';
@@ -28,6 +28,11 @@ export function parseCsv(text: string): Record<string, string>[] {
     } else cell += char;
   }
   if (cell !== '' || record.length > 0) records.push([...record, cell]);
-  const [header = [], ...rows] = records;
+  return records;
+}
+
+/** A CSV answer's rows keyed by its header (see `parseCsvRecords`). */
+export function parseCsv(text: string): Record<string, string>[] {
+  const [header = [], ...rows] = parseCsvRecords(text);
   return rows.map((row) => Object.fromEntries(header.map((name, index) => [name, row[index] ?? ''])));
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { parseCsvRecords } from '../helpers/csv.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { insertCheckout } from '../helpers/checkouts.ts';
 import { customerBody, newId, orderBody, productBody, refundBody } from '../helpers/factories.ts';
@@ -15,36 +16,6 @@ import { PRODUCT_LIST_SORTS } from '../../src/data/products.ts';
 
 const SECRET = 'lists-secret';
 type Row = Record<string, unknown> & { id: string };
-
-/** RFC 4180 records of a CSV text (quoted fields, doubled quotes, CRLF or LF). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\n' || char === '\r') {
-      if (char === '\r' && text[i + 1] === '\n') i += 1;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else field += char;
-  }
-  if (field !== '' || record.length > 0) records.push([...record, field]);
-  return records;
-}
 
 describe('data lists', () => {
   let app: TestApp;
@@ -488,7 +459,7 @@ describe('data lists', () => {
       assert.equal(response.statusCode, 200, response.body);
       assert.match(String(response.headers['content-type']), /^text\/csv/);
       assert.match(String(response.headers['content-disposition']), new RegExp(`${list}\\.csv`));
-      const [header, ...records] = parseCsv(response.body);
+      const [header, ...records] = parseCsvRecords(response.body);
       assert.deepEqual(header, Object.keys(rows[0]!));
       assert.deepEqual(
         records,
@@ -513,7 +484,7 @@ describe('data lists', () => {
     );
     const response = await get(big, 'orders', { accept: 'text/csv' });
     assert.equal(response.statusCode, 200);
-    const [header, ...records] = parseCsv(response.body);
+    const [header, ...records] = parseCsvRecords(response.body);
     assert.equal(header![0], 'id');
     assert.equal(records.length, 20000);
     const exported = records.map((record) => Number(BigInt(record[0]!) - 9000000000000n));

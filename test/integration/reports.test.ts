@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { parseCsv } from '../helpers/csv.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { newId, orderBody, refundBody, type OrderSpec } from '../helpers/factories.ts';
 
@@ -16,11 +17,9 @@ const PRODUCT = '632910392'; // the factories' product id of every line
  * Rows of a CSV answer keyed by header. The reports' cells here hold no comma, quote or line break, which
  * this asserts instead of parsing RFC 4180 quoting.
  */
-function parseCsv(text: string): Record<string, string>[] {
+function csvRows(text: string): Record<string, string>[] {
   assert.doesNotMatch(text, /"/);
-  const [header, ...lines] = text.trimEnd().split('\n');
-  const columns = header!.split(',');
-  return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [columns[i], cell])));
+  return parseCsv(text);
 }
 
 const REPORTS = [
@@ -72,7 +71,7 @@ describe('analytics reports', () => {
         );
         assert.equal(response.statusCode, 200, response.body);
         assert.match(String(response.headers['content-type']), /^text\/csv/);
-        return parseCsv(response.body);
+        return csvRows(response.body);
       },
     };
     return shop;
