@@ -11,14 +11,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../auth/access.ts';
 import type { Database } from '../db/client.ts';
-import { formatQuery, sendCsv, wantsCsv, type CsvCell, type CsvColumn } from '../http/csv.ts';
+import { csvColumnsOf, formatQuery, sendCsv, wantsCsv, type CsvCell, type CsvColumn } from '../http/csv.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
 import { topCustomers } from './customers.ts';
-import Big from 'big.js';
 import { COMPARISONS, INTERVALS, MAX_DAYS, comparisonRange, rangeQuery, resolveRange } from './range.ts';
 import { PRODUCT_SORTS, topProducts } from './products.ts';
-import { salesOverTime, salesSummary, type SalesSummary } from './sales.ts';
+import { deltas } from './compare.ts';
+import { salesOverTime, salesSummary } from './sales.ts';
 
 const money = z.string();
 const salesFigures = {
@@ -73,19 +73,6 @@ const COMPARED_FIELDS = [
   'averageOrderValue',
 ] as const;
 
-/** Change from `before` to `now` per figure; the percent is null when `before` is zero. */
-function deltas(now: SalesSummary, before: SalesSummary) {
-  return Object.fromEntries(
-    COMPARED_FIELDS.map((field) => {
-      const current = new Big(now[field]);
-      const previous = new Big(before[field]);
-      const change = current.minus(previous);
-      const percent = previous.eq(0) ? null : change.div(previous.abs()).times(100).round(1).toFixed(1);
-      return [field, { change: change.toFixed(), percent }];
-    }),
-  );
-}
-
 export const salesOverTimeResponse = z.object({
   range: rangeEcho,
   currency: z.string(),
@@ -130,16 +117,6 @@ export type SummaryResponse = z.infer<typeof summaryResponse>;
 export type SalesOverTimeResponse = z.infer<typeof salesOverTimeResponse>;
 export type TopCustomersResponse = z.infer<typeof topCustomersResponse>;
 
-/** CSV columns of a row schema: one per field, headed by the field's JSON name. */
-function columnsOf<Shape extends z.ZodRawShape>(
-  row: z.ZodObject<Shape>,
-): CsvColumn<z.infer<z.ZodObject<Shape>>>[] {
-  return Object.keys(row.shape).map((field) => ({
-    header: field,
-    value: (entry) => (entry as Record<string, string | number | null>)[field],
-  }));
-}
-
 /** A summary flattened for CSV: `period`, the range's dates, then the figures. */
 type SummaryCsvRow = Record<string, unknown>;
 
@@ -182,7 +159,12 @@ export async function analyticsRoutes(
         return {
           range,
           ...summary,
-          compare: { comparison, range: previousRange, ...previous, deltas: deltas(summary, previous) },
+          compare: {
+            comparison,
+            range: previousRange,
+            ...previous,
+            deltas: deltas(summary, previous, COMPARED_FIELDS),
+          },
         };
       });
       if (wantsCsv(request)) {
@@ -226,7 +208,7 @@ export async function analyticsRoutes(
         return sendCsv(
           reply,
           `sales-over-time_${range.from}_${range.to}`,
-          columnsOf(salesOverTimeResponse.shape.rows.element),
+          csvColumnsOf(salesOverTimeResponse.shape.rows.element),
           rows,
         );
       }
@@ -257,7 +239,7 @@ export async function analyticsRoutes(
         return sendCsv(
           reply,
           `top-customers_${range.from}_${range.to}`,
-          columnsOf(topCustomersResponse.shape.customers.element),
+          csvColumnsOf(topCustomersResponse.shape.customers.element),
           customers,
         );
       }
@@ -288,7 +270,7 @@ export async function analyticsRoutes(
         return sendCsv(
           reply,
           `top-products_${range.from}_${range.to}`,
-          columnsOf(topProductsResponse.shape.products.element),
+          csvColumnsOf(topProductsResponse.shape.products.element),
           products,
         );
       }

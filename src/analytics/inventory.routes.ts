@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize } from '../auth/access.ts';
 import type { Database } from '../db/client.ts';
-import { formatQuery, sendCsv, wantsCsv, type CsvColumn } from '../http/csv.ts';
+import { csvColumnsOf, formatQuery, sendCsv, wantsCsv, type CsvColumn } from '../http/csv.ts';
 import { tenantParams } from '../tenants/tenant.routes.ts';
 import type { TenantService } from '../tenants/tenant.service.ts';
 import { inventoryReport, type InventoryRow } from './inventory.ts';
@@ -62,11 +62,7 @@ export const inventoryResponse = z.object({
 
 export type InventoryResponse = z.infer<typeof inventoryResponse>;
 
-const FIELDS = Object.keys(inventoryRow.shape) as (keyof InventoryRow)[];
-const CSV_COLUMNS: CsvColumn<InventoryRow>[] = FIELDS.map((field) => ({
-  header: field,
-  value: (row) => row[field],
-}));
+const CSV_COLUMNS: CsvColumn<InventoryRow>[] = csvColumnsOf(inventoryRow);
 
 export async function inventoryRoutes(
   app: FastifyInstance,

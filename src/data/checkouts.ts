@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/client.ts';
 import { CHECKOUT_STATUSES, checkoutsWithStatusSql } from '../analytics/checkouts.ts';
-import type { CsvColumn } from '../http/csv.ts';
+import { csvColumnsOf, type CsvColumn } from '../http/csv.ts';
 import {
   containsPattern,
   dateConditions,
@@ -153,10 +153,7 @@ export async function listCheckouts(
 }
 
 /** CSV columns of the checkout list (the JSON row's fields). */
-export const CHECKOUT_CSV: CsvColumn<CheckoutRow>[] = Object.keys(checkoutRow.shape).map((key) => ({
-  header: key,
-  value: (row: CheckoutRow) => row[key as keyof CheckoutRow],
-}));
+export const CHECKOUT_CSV: CsvColumn<CheckoutRow>[] = csvColumnsOf(checkoutRow);
 
 export const checkoutDetail = checkoutRow.extend({
   presentmentCurrency: z.string().nullable(),

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { Queryable } from '../db/client.ts';
-import type { CsvColumn } from '../http/csv.ts';
+import { csvColumnsOf, type CsvColumn } from '../http/csv.ts';
 import {
   containsPattern,
   dateConditions,
@@ -191,10 +191,7 @@ export async function listCustomers(
 }
 
 /** CSV columns of the customer list (the JSON row's fields). */
-export const CUSTOMER_CSV: CsvColumn<CustomerRow>[] = Object.keys(customerRow.shape).map((key) => ({
-  header: key,
-  value: (row: CustomerRow) => row[key as keyof CustomerRow],
-}));
+export const CUSTOMER_CSV: CsvColumn<CustomerRow>[] = csvColumnsOf(customerRow);
 
 export const customerDetail = customerRow.extend({
   /** The customer's latest orders (up to 10), newest first. */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/client.ts';
 import { checkoutsWithStatusSql, CHECKOUT_STATUSES, type CheckoutStatus } from '../analytics/checkouts.ts';
-import { type CsvColumn } from '../http/csv.ts';
+import { csvColumnsOf, type CsvColumn } from '../http/csv.ts';
 import {
   containsPattern,
   dateConditions,
@@ -183,10 +183,7 @@ export async function listOrders(
 }
 
 /** CSV columns of the order list (the JSON row's fields). */
-export const ORDER_CSV: CsvColumn<OrderRow>[] = Object.keys(orderRow.shape).map((key) => ({
-  header: key,
-  value: (row: OrderRow) => row[key as keyof OrderRow],
-}));
+export const ORDER_CSV: CsvColumn<OrderRow>[] = csvColumnsOf(orderRow);
 
 const lineItem = z.object({
   id: z.string(),

@@ -8,7 +8,7 @@ import type { Queryable } from '../db/client.ts';
 import { productEventsSql } from '../analytics/products.ts';
 import { RANGE_SCOPE } from '../analytics/sales.ts';
 import type { DateRange } from '../analytics/range.ts';
-import type { CsvColumn } from '../http/csv.ts';
+import { csvColumnsOf, type CsvColumn } from '../http/csv.ts';
 import {
   containsPattern,
   dateConditions,
@@ -132,10 +132,7 @@ export async function listProducts(
 }
 
 /** CSV columns of the product list (the JSON row's fields). */
-export const PRODUCT_CSV: CsvColumn<ProductRow>[] = Object.keys(productRow.shape).map((key) => ({
-  header: key,
-  value: (row: ProductRow) => row[key as keyof ProductRow],
-}));
+export const PRODUCT_CSV: CsvColumn<ProductRow>[] = csvColumnsOf(productRow);
 
 export const productDetail = productRow.extend({
   variants: z.array(

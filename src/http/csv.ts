@@ -36,6 +36,16 @@ export function csvCell(value: CsvCell): string {
   return text;
 }
 
+/** CSV columns of a JSON row schema: one per field, in the schema's order, headed by the field's JSON name. */
+export function csvColumnsOf<Shape extends z.ZodRawShape>(
+  row: z.ZodObject<Shape>,
+): CsvColumn<z.infer<z.ZodObject<Shape>>>[] {
+  return Object.keys(row.shape).map((field) => ({
+    header: field,
+    value: (entry) => (entry as Record<string, CsvCell>)[field],
+  }));
+}
+
 /**
  * Sends `rows` as a CSV attachment named `filename` (`.csv` is added). `rows` may be an async iterable that
  * fetches page by page; it is consumed as the client reads, so memory stays constant.
